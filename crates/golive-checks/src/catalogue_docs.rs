@@ -1,0 +1,83 @@
+//! docs/checks.md, generated from the checks' own metadata (a test fails when the file is stale).
+
+use crate::catalogue;
+use golive_core::model::Category;
+use std::fmt::Write;
+
+/// The catalogue as markdown: an index table, then each check's full documentation.
+pub fn checks_markdown() -> String {
+    let checks = catalogue();
+    let mut out = String::new();
+    out.push_str("# Checks\n\n");
+    out.push_str("<!-- Generated from the checks' metadata by `cargo test -p golive-checks` with GOLIVE_UPDATE_DOCS=1. Do not edit. -->\n\n");
+    let _ = writeln!(
+        out,
+        "{} checks. Levels: B bronze, S silver, G gold. `golive explain ID` prints one check's page.\n",
+        checks.len()
+    );
+    for category in Category::ALL {
+        let in_cat: Vec<_> = checks
+            .iter()
+            .filter(|c| c.meta().category == *category)
+            .collect();
+        if in_cat.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {}\n", category.title());
+        out.push_str(
+            "| id | level | severity | applies to | title |\n| --- | --- | --- | --- | --- |\n",
+        );
+        for c in &in_cat {
+            let m = c.meta();
+            let facets = if m.facets.is_empty() {
+                "any repository".to_string()
+            } else {
+                m.facets
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "| [`{}`](#{}) | {} | {} | {} | {} |",
+                m.id,
+                anchor(m.id),
+                m.level.letter(),
+                m.severity,
+                facets,
+                m.title
+            );
+        }
+        out.push('\n');
+    }
+    for c in &checks {
+        let m = c.meta();
+        let _ = writeln!(out, "## {}\n", m.id);
+        let _ = writeln!(
+            out,
+            "**{}** · {} · level {} · severity {}\n",
+            m.title,
+            m.category.title(),
+            m.level,
+            m.severity
+        );
+        // Demote the doc comment's headings under this check's heading.
+        for line in m.docs().lines() {
+            if line.starts_with('#') {
+                let _ = writeln!(out, "##{line}");
+            } else {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        let _ = writeln!(out, "\n**Fix:** {}\n", m.fix);
+        let _ = writeln!(out, "**From the checklists:** {}\n", m.seeds.join("; "));
+    }
+    out
+}
+
+fn anchor(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! Checks that every file golive reads is well-formed (a file that does not parse is a finding).
+
+mod invalid_yaml;
+
+use golive_core::Check;
+
+pub(crate) fn checks() -> Vec<&'static dyn Check> {
+    vec![&invalid_yaml::InvalidYaml]
+}

@@ -1,0 +1,7 @@
+//! Checks of the `testing` catalogue section.
+
+use golive_core::Check;
+
+pub(crate) fn checks() -> Vec<&'static dyn Check> {
+    vec![]
+}

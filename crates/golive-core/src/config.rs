@@ -1,0 +1,503 @@
+//! golive.toml: service, tier, target level, check selection, severity overrides and waivers,
+//! validated key by key so that a mistake names the file, the line, the key and the nearest
+//! valid key.
+
+use crate::date::Date;
+use crate::model::{Level, Severity};
+use crate::text::LineIndex;
+use globset::{Glob, GlobMatcher};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// The file name golive looks for at the root of a scanned repository.
+pub const CONFIG_FILE: &str = "golive.toml";
+
+/// The validated configuration. `Config::default()` is what a repository without golive.toml gets.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where the configuration came from (None: defaults).
+    pub source: Option<PathBuf>,
+    pub service: Option<String>,
+    /// 1 is the most critical.
+    pub tier: Option<u8>,
+    /// The level the gate requires (bronze when unset).
+    pub target_level: Option<Level>,
+    /// Check ids or id prefixes (`k8s`, `k8s/`, `k8s/replicas`) to run; empty means all.
+    pub select: Vec<String>,
+    /// Check ids or id prefixes not to run.
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+    pub waivers: Vec<Waiver>,
+}
+
+/// An accountable exception: a check (optionally limited to paths) is waived until a date.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub check: String,
+    pub path: Option<String>,
+    pub matcher: Option<GlobMatcher>,
+    pub reason: String,
+    pub owner: String,
+    pub expires: Option<Date>,
+    /// Where it is declared, as `golive.toml:LINE`.
+    pub declared_at: String,
+}
+
+impl Config {
+    pub fn target_level(&self) -> Level {
+        self.target_level.unwrap_or(Level::Bronze)
+    }
+
+    /// Whether a check id is selected by `select`/`ignore`.
+    pub fn is_selected(&self, id: &str) -> bool {
+        let matches = |pat: &String| {
+            let pat = pat.trim_end_matches('/');
+            id == pat
+                || id
+                    .strip_prefix(pat)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        (self.select.is_empty() || self.select.iter().any(matches))
+            && !self.ignore.iter().any(matches)
+    }
+
+    /// Loads `path`. Every problem is a [`ConfigError`] naming the file, line and key.
+    pub fn load(path: &Path, known_checks: &[&str]) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.display().to_string(),
+            line: 0,
+            key: String::new(),
+            message: format!("cannot read: {e}"),
+            suggestion: None,
+        })?;
+        let mut config = Config::parse(&text, &path.display().to_string(), known_checks)?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parses configuration text; `file` is used in messages.
+    pub fn parse(text: &str, file: &str, known_checks: &[&str]) -> Result<Config, ConfigError> {
+        let reader = Reader {
+            text,
+            file,
+            lines: LineIndex::new(text),
+            known_checks,
+        };
+        reader.read()
+    }
+}
+
+/// A configuration mistake. Displayed as `golive.toml:7: key `taget_level`: unknown key (did you mean `target_level`?)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    /// 1-based; 0 when the file could not be read at all.
+    pub line: u32,
+    pub key: String,
+    pub message: String,
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        write!(f, ": ")?;
+        if !self.key.is_empty() {
+            write!(f, "key `{}`: ", self.key)?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " (did you mean `{s}`?)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+const TOP_KEYS: &[&str] = &[
+    "service",
+    "tier",
+    "target_level",
+    "select",
+    "ignore",
+    "severity",
+    "waiver",
+];
+const WAIVER_KEYS: &[&str] = &["check", "path", "reason", "owner", "expires"];
+const LEVELS: &[&str] = &["bronze", "silver", "gold"];
+const SEVERITIES: &[&str] = &["info", "warning", "error"];
+
+/// The candidate closest to `word`, when it is close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 2).max(2))
+        .min()
+        .map(|(_, c)| c)
+        .or_else(|| {
+            // Prefix typos of long ids (`k8s/replica` for `k8s/replicas`).
+            candidates
+                .iter()
+                .copied()
+                .find(|c| c.starts_with(word) || word.starts_with(*c))
+        })
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    file: &'a str,
+    lines: LineIndex,
+    known_checks: &'a [&'a str],
+}
+
+type Table<'i> = DeTable<'i>;
+
+impl<'a> Reader<'a> {
+    fn line(&self, span: &Range<usize>) -> u32 {
+        self.lines.position(self.text, span.start).0
+    }
+
+    fn error(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            file: self.file.to_string(),
+            line: self.line(span),
+            key: key.to_string(),
+            message: message.into(),
+            suggestion: None,
+        }
+    }
+
+    fn unknown(&self, span: &Range<usize>, key: &str, valid: &[&str], what: &str) -> ConfigError {
+        let mut e = self.error(span, key, format!("unknown {what}"));
+        e.suggestion = nearest(key, valid).map(str::to_string);
+        if e.suggestion.is_none() {
+            e.message = format!("unknown {what}; valid: {}", valid.join(", "));
+        }
+        e
+    }
+
+    fn read(&self) -> Result<Config, ConfigError> {
+        let root = DeTable::parse(self.text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            self.error(&span, "", format!("invalid TOML: {}", e.message().trim()))
+        })?;
+        let mut config = Config::default();
+        for (key, value) in root.get_ref().iter() {
+            let name = key.get_ref().as_ref();
+            let span = key.span();
+            match name {
+                "service" => config.service = Some(self.string(value, name)?),
+                "tier" => {
+                    let tier = self.integer(value, name)?;
+                    if !(1..=3).contains(&tier) {
+                        return Err(self.error(
+                            &value.span(),
+                            name,
+                            format!("tier must be 1, 2 or 3 (1 is the most critical), not {tier}"),
+                        ));
+                    }
+                    config.tier = Some(tier as u8);
+                }
+                "target_level" => {
+                    let s = self.string(value, name)?;
+                    config.target_level = Some(Level::parse(&s).ok_or_else(|| {
+                        let mut e = self.error(
+                            &value.span(),
+                            name,
+                            format!("`{s}` is not a level; valid: bronze, silver, gold"),
+                        );
+                        e.suggestion = nearest(&s, LEVELS).map(str::to_string);
+                        e
+                    })?);
+                }
+                "select" => config.select = self.check_list(value, name)?,
+                "ignore" => config.ignore = self.check_list(value, name)?,
+                "severity" => {
+                    let table = self.table(value, name)?;
+                    for (check, sev) in table.iter() {
+                        let check_name = check.get_ref().as_ref();
+                        let key_path = format!("severity.\"{check_name}\"");
+                        self.known_check(check_name, &check.span(), &key_path)?;
+                        let s = self.string(sev, &key_path)?;
+                        let level = Severity::parse(&s).ok_or_else(|| {
+                            let mut e = self.error(
+                                &sev.span(),
+                                &key_path,
+                                format!("`{s}` is not a severity; valid: info, warning, error"),
+                            );
+                            e.suggestion = nearest(&s, SEVERITIES).map(str::to_string);
+                            e
+                        })?;
+                        config.severity.insert(check_name.to_string(), level);
+                    }
+                }
+                "waiver" => {
+                    let DeValue::Array(items) = value.get_ref() else {
+                        return Err(self.error(
+                            &value.span(),
+                            name,
+                            "must be an array of tables: write `[[waiver]]`",
+                        ));
+                    };
+                    for item in items.iter() {
+                        config.waivers.push(self.waiver(item)?);
+                    }
+                }
+                other => return Err(self.unknown(&span, other, TOP_KEYS, "key")),
+            }
+        }
+        Ok(config)
+    }
+
+    fn waiver(&self, item: &Spanned<DeValue<'_>>) -> Result<Waiver, ConfigError> {
+        let table = self.table(item, "waiver")?;
+        let at = item.span();
+        let (mut check, mut path, mut reason, mut owner, mut expires) =
+            (None, None, None, None, None);
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let key_path = format!("waiver.{name}");
+            match name {
+                "check" => {
+                    let s = self.string(value, &key_path)?;
+                    self.known_check(&s, &value.span(), &key_path)?;
+                    check = Some(s);
+                }
+                "path" => {
+                    let s = self.string(value, &key_path)?;
+                    let glob = Glob::new(&s).map_err(|e| {
+                        self.error(&value.span(), &key_path, format!("invalid glob `{s}`: {e}"))
+                    })?;
+                    path = Some((s, glob.compile_matcher()));
+                }
+                "reason" => reason = Some(self.string(value, &key_path)?),
+                "owner" => owner = Some(self.string(value, &key_path)?),
+                "expires" => {
+                    let date = match value.get_ref() {
+                        DeValue::Datetime(dt) => dt.date.map(|d| Date {
+                            year: d.year as i32,
+                            month: d.month,
+                            day: d.day,
+                        }),
+                        DeValue::String(s) => Date::parse(s),
+                        _ => None,
+                    };
+                    expires = Some(date.ok_or_else(|| {
+                        self.error(&value.span(), &key_path, "must be a date like 2027-03-01")
+                    })?);
+                }
+                other => return Err(self.unknown(&key.span(), other, WAIVER_KEYS, "waiver key")),
+            }
+        }
+        let missing = |k: &str| {
+            self.error(&at, &format!("waiver.{k}"), format!("every waiver needs `{k}` (waivers are accountable: check, reason, owner, expires)"))
+        };
+        let check = check.ok_or_else(|| missing("check"))?;
+        let reason = reason
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(|| missing("reason"))?;
+        let owner = owner
+            .filter(|o| !o.trim().is_empty())
+            .ok_or_else(|| missing("owner"))?;
+        let (path, matcher) = match path {
+            Some((p, m)) => (Some(p), Some(m)),
+            None => (None, None),
+        };
+        Ok(Waiver {
+            check,
+            path,
+            matcher,
+            reason,
+            owner,
+            expires,
+            declared_at: format!(
+                "{}:{}",
+                Path::new(self.file)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                self.line(&at)
+            ),
+        })
+    }
+
+    fn known_check(&self, id: &str, span: &Range<usize>, key: &str) -> Result<(), ConfigError> {
+        if self.known_checks.is_empty() || self.known_checks.contains(&id) {
+            return Ok(());
+        }
+        let mut e = self.error(
+            span,
+            key,
+            format!("`{id}` is not a check id (see `golive checks`)"),
+        );
+        e.suggestion = nearest(id, self.known_checks).map(str::to_string);
+        Err(e)
+    }
+
+    fn check_list(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+    ) -> Result<Vec<String>, ConfigError> {
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.error(
+                &value.span(),
+                key,
+                "must be a list of check ids or categories, e.g. [\"k8s\", \"docs/readme\"]",
+            ));
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let s = self.string(item, key)?;
+            let prefix = s.trim_end_matches('/');
+            let known = self.known_checks.is_empty()
+                || self
+                    .known_checks
+                    .iter()
+                    .any(|c| *c == prefix || c.starts_with(&format!("{prefix}/")));
+            if !known {
+                let mut prefixes: Vec<&str> = self
+                    .known_checks
+                    .iter()
+                    .filter_map(|c| c.split('/').next())
+                    .collect();
+                prefixes.dedup();
+                let mut candidates = self.known_checks.to_vec();
+                candidates.extend(prefixes);
+                let mut e = self.error(
+                    &item.span(),
+                    key,
+                    format!("`{s}` names no check or category (see `golive checks`)"),
+                );
+                e.suggestion = nearest(&s, &candidates).map(str::to_string);
+                return Err(e);
+            }
+            out.push(s);
+        }
+        Ok(out)
+    }
+
+    fn string(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<String, ConfigError> {
+        match value.get_ref() {
+            DeValue::String(s) => Ok(s.to_string()),
+            _ => Err(self.error(&value.span(), key, "must be a string")),
+        }
+    }
+
+    fn integer(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<i64, ConfigError> {
+        match value.get_ref() {
+            DeValue::Integer(i) => i
+                .as_str()
+                .replace('_', "")
+                .parse::<i64>()
+                .map_err(|_| self.error(&value.span(), key, "must be a whole number")),
+            _ => Err(self.error(&value.span(), key, "must be a whole number")),
+        }
+    }
+
+    fn table<'v, 'i>(
+        &self,
+        value: &'v Spanned<DeValue<'i>>,
+        key: &str,
+    ) -> Result<&'v Table<'i>, ConfigError> {
+        match value.get_ref() {
+            DeValue::Table(t) => Ok(t),
+            _ => Err(self.error(&value.span(), key, "must be a table")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHECKS: &[&str] = &["k8s/replicas", "k8s/resources", "docs/readme"];
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "golive.toml", CHECKS)
+    }
+
+    #[test]
+    fn reads_a_full_config() {
+        let c = parse(
+            r#"
+service = "checkout"
+tier = 1
+target_level = "silver"
+select = ["k8s"]
+ignore = ["k8s/resources"]
+[severity]
+"k8s/replicas" = "warning"
+[[waiver]]
+check = "docs/readme"
+path = "svc/**"
+reason = "legacy"
+owner = "@alice"
+expires = 2027-03-01
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.service.as_deref(), Some("checkout"));
+        assert_eq!(c.tier, Some(1));
+        assert_eq!(c.target_level(), Level::Silver);
+        assert!(c.is_selected("k8s/replicas"));
+        assert!(!c.is_selected("k8s/resources"));
+        assert!(!c.is_selected("docs/readme"));
+        assert_eq!(c.severity["k8s/replicas"], Severity::Warning);
+        let w = &c.waivers[0];
+        assert_eq!(
+            w.expires,
+            Some(Date {
+                year: 2027,
+                month: 3,
+                day: 1
+            })
+        );
+        assert_eq!(w.declared_at, "golive.toml:9");
+        assert!(w.matcher.as_ref().unwrap().is_match("svc/a/b.yaml"));
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_nearest_key() {
+        let e = parse("service = \"x\"\ntaget_level = \"gold\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(e.key, "taget_level");
+        assert_eq!(e.suggestion.as_deref(), Some("target_level"));
+        assert_eq!(
+            e.to_string(),
+            "golive.toml:2: key `taget_level`: unknown key (did you mean `target_level`?)"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = parse("target_level = \"sliver\"\n").unwrap_err();
+        assert_eq!(e.suggestion.as_deref(), Some("silver"));
+        let e = parse("[severity]\n\"k8s/replica\" = \"warning\"\n").unwrap_err();
+        assert_eq!((e.line, e.suggestion.as_deref()), (2, Some("k8s/replicas")));
+        let e = parse("tier = 7\n").unwrap_err();
+        assert!(e.message.contains("1, 2 or 3"));
+        let e = parse("[[waiver]]\ncheck = \"docs/readme\"\nowner = \"@a\"\n").unwrap_err();
+        assert_eq!(e.key, "waiver.reason");
+        let e = parse("[[waiver]]\ncheck = \"docs/readme\"\nreason = \"r\"\nowner = \"@a\"\nexpire = 2027-01-01\n").unwrap_err();
+        assert_eq!((e.line, e.suggestion.as_deref()), (5, Some("expires")));
+        let e = parse("select = [\"k9s\"]\n").unwrap_err();
+        assert_eq!(e.suggestion.as_deref(), Some("k8s"));
+    }
+
+    #[test]
+    fn invalid_toml_points_at_the_line() {
+        let e = parse("service = \"x\"\ntier = = 2\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.starts_with("invalid TOML"));
+    }
+}

@@ -1,0 +1,477 @@
+//! The engine: runs the selected checks in parallel over a workspace, applies severities and
+//! waivers (golive.toml and inline), and scores the result into a [`Report`].
+
+use crate::check::{Check, CheckMeta, Context, Outcome};
+use crate::config::Config;
+use crate::date::Date;
+use crate::model::{Category, Finding, Level, Severity, Snippet};
+use crate::report::*;
+use crate::workspace::Workspace;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+/// Lines of source shown with a finding, at most.
+const SNIPPET_LINES: u32 = 6;
+
+/// What the engine needs besides the workspace and configuration.
+pub struct RunOptions {
+    /// The scanned path as the user wrote it (reports never show absolute paths they did not give).
+    pub target: String,
+    /// Waivers and attestations expire relative to this date.
+    pub today: Date,
+    pub golive_version: String,
+}
+
+/// Runs `checks` over `ws`.
+pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOptions) -> Report {
+    let started = Instant::now();
+    let selected: Vec<&dyn Check> = checks
+        .iter()
+        .copied()
+        .filter(|c| config.is_selected(c.meta().id))
+        .collect();
+    let cx = Context { ws, config };
+    // Parse every YAML file in parallel once; facet detection and most checks need them.
+    ws.parse_yaml_in_parallel();
+    let facets = ws.facets();
+    let outcomes: Vec<(&'static CheckMeta, Outcome)> = selected
+        .par_iter()
+        .map(|check| {
+            let meta = check.meta();
+            let needed = meta.facets;
+            if !needed.is_empty() && !needed.iter().any(|f| facets.contains(f)) {
+                let names: Vec<&str> = needed.iter().map(|f| f.title()).collect();
+                return (
+                    meta,
+                    Outcome::NotApplicable(format!(
+                        "no {} found in the repository",
+                        names.join(" or ")
+                    )),
+                );
+            }
+            let outcome =
+                catch_unwind(AssertUnwindSafe(|| check.run(&cx))).unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    Outcome::Error {
+                        reason: format!("internal error in golive (please report it): {what}"),
+                        findings: Vec::new(),
+                    }
+                });
+            (meta, outcome)
+        })
+        .collect();
+
+    let mut waivers = WaiverBook::new(ws, config, opts.today);
+    let mut results: Vec<CheckResult> = outcomes
+        .into_iter()
+        .map(|(meta, outcome)| finish(meta, outcome, ws, config, &mut waivers))
+        .collect();
+    results.sort_by(|a, b| (a.category, &a.id).cmp(&(b.category, &b.id)));
+    let ran: BTreeSet<&str> = results.iter().map(|r| r.id.as_str()).collect();
+    let known: BTreeSet<&str> = checks.iter().map(|c| c.meta().id).collect();
+    let waiver_notes = waivers.notes(&ran, &known);
+
+    let mut report = Report {
+        version: REPORT_VERSION,
+        golive_version: opts.golive_version.clone(),
+        target: opts.target.clone(),
+        service: config.service.clone(),
+        tier: config.tier,
+        facets: facets.iter().copied().collect(),
+        files: FileStats {
+            scanned: ws.files().len() as u32,
+            bytes: ws.total_bytes(),
+            skipped: ws.skipped().clone(),
+        },
+        level: None,
+        target_level: config.target_level(),
+        gate: Gate {
+            passed: false,
+            reasons: Vec::new(),
+        },
+        score: Score::default(),
+        next_level: None,
+        categories: Vec::new(),
+        checks: results,
+        waivers: waiver_notes,
+        timings: Timings {
+            scan_ms: 0.0,
+            checks_ms: started.elapsed().as_secs_f64() * 1000.0,
+            total_ms: 0.0,
+        },
+    };
+    score(&mut report);
+    report
+}
+
+/// Turns an outcome into a result: severities, fingerprints, snippets, waivers, status.
+fn finish(
+    meta: &'static CheckMeta,
+    outcome: Outcome,
+    ws: &Workspace,
+    config: &Config,
+    waivers: &mut WaiverBook,
+) -> CheckResult {
+    let configured = config.severity.get(meta.id).copied();
+    let severity = configured.unwrap_or(meta.severity);
+    let mut result = CheckResult {
+        id: meta.id.to_string(),
+        title: meta.title.to_string(),
+        category: meta.category,
+        level: meta.level,
+        severity,
+        status: Status::Pass,
+        reason: None,
+        waiver: None,
+        help: meta.fix.to_string(),
+        evidence: Vec::new(),
+        findings: Vec::new(),
+        waived_findings: Vec::new(),
+    };
+    let (findings, status) = match outcome {
+        Outcome::Pass(evidence) => {
+            result.evidence = evidence;
+            (Vec::new(), Status::Pass)
+        }
+        Outcome::NotApplicable(reason) => {
+            result.reason = Some(reason);
+            (Vec::new(), Status::NotApplicable)
+        }
+        Outcome::Fail { findings, evidence } => {
+            result.evidence = evidence;
+            (findings, Status::Fail)
+        }
+        Outcome::Error { reason, findings } => {
+            result.reason = Some(reason);
+            (findings, Status::Error)
+        }
+    };
+    result.status = status;
+    for mut f in findings {
+        f.severity = match configured {
+            Some(s) => s,
+            None if f.severity_chosen => f.severity,
+            None => meta.severity,
+        };
+        decorate(&mut f, meta.id, ws);
+        match (status, waivers.waive(meta.id, &f)) {
+            (Status::Fail, Some(waiver)) => result
+                .waived_findings
+                .push(WaivedFinding { finding: f, waiver }),
+            _ => result.findings.push(f),
+        }
+    }
+    result
+        .findings
+        .sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
+    result.waived_findings.sort_by(|a, b| {
+        (&a.finding.location, &a.finding.message).cmp(&(&b.finding.location, &b.finding.message))
+    });
+    result.evidence.sort();
+    result.evidence.dedup();
+    if status == Status::Fail && result.findings.is_empty() {
+        result.status = Status::Waived;
+        let first = result.waived_findings.first().map(|w| w.waiver.clone());
+        result.reason = first.as_ref().map(|w| w.reason.clone());
+        result.waiver = first;
+    }
+    result
+}
+
+/// Adds the snippet (redacted) and the line-independent fingerprint.
+fn decorate(f: &mut Finding, check: &str, ws: &Workspace) {
+    let mut hasher = Sha256::new();
+    hasher.update(check.as_bytes());
+    hasher.update([0]);
+    if let Some(loc) = &f.location {
+        hasher.update(loc.path.as_bytes());
+        hasher.update([0]);
+        if let Some(file) = ws.file(&loc.path) {
+            let last = loc.end_line.max(loc.line).min(loc.line + SNIPPET_LINES - 1);
+            let mut text = String::new();
+            for n in loc.line..=last {
+                match file.line_text(n) {
+                    Some(l) => {
+                        text.push_str(l);
+                        text.push('\n');
+                    }
+                    None => break,
+                }
+            }
+            if let Some(first) = file.line_text(loc.line) {
+                hasher.update(first.trim().as_bytes());
+            }
+            for (secret, shown) in &f.redact {
+                text = text.replace(secret.as_str(), shown);
+            }
+            if !text.is_empty() {
+                f.snippet = Some(Snippet {
+                    start_line: loc.line,
+                    text,
+                });
+            }
+        }
+    }
+    hasher.update([0]);
+    hasher.update(f.message.as_bytes());
+    let digest = hasher.finalize();
+    f.fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+}
+
+/// Tracks which waivers were used, so expired, stale and invalid ones can be reported.
+struct WaiverBook<'a> {
+    ws: &'a Workspace,
+    config: &'a Config,
+    today: Date,
+    used_config: BTreeSet<usize>,
+    expired_hits: BTreeMap<usize, u32>,
+    used_inline: BTreeSet<(String, u32)>,
+    expired_inline: BTreeSet<(String, u32)>,
+}
+
+impl<'a> WaiverBook<'a> {
+    fn new(ws: &'a Workspace, config: &'a Config, today: Date) -> Self {
+        WaiverBook {
+            ws,
+            config,
+            today,
+            used_config: BTreeSet::new(),
+            expired_hits: BTreeMap::new(),
+            used_inline: BTreeSet::new(),
+            expired_inline: BTreeSet::new(),
+        }
+    }
+
+    /// The waiver that suppresses this finding, if any.
+    fn waive(&mut self, check: &str, f: &Finding) -> Option<WaiverInfo> {
+        if let Some(loc) = &f.location
+            && let Some(file) = self.ws.file(&loc.path)
+        {
+            for d in file.inline_ignores() {
+                if !d.applies_to(check, loc.line) {
+                    continue;
+                }
+                let Some(reason) = &d.reason else { continue };
+                if d.until.is_some_and(|u| u < self.today) {
+                    self.expired_inline.insert((loc.path.clone(), d.line));
+                    continue;
+                }
+                self.used_inline.insert((loc.path.clone(), d.line));
+                return Some(WaiverInfo {
+                    reason: reason.clone(),
+                    owner: None,
+                    expires: d.until,
+                    source: format!("{}:{}", loc.path, d.line),
+                });
+            }
+        }
+        for (i, w) in self.config.waivers.iter().enumerate() {
+            if w.check != check {
+                continue;
+            }
+            let path_ok = match (&w.matcher, &f.location) {
+                (None, _) => true,
+                (Some(m), Some(loc)) => m.is_match(&loc.path),
+                (Some(_), None) => false,
+            };
+            if !path_ok {
+                continue;
+            }
+            if w.expires.is_some_and(|e| e < self.today) {
+                *self.expired_hits.entry(i).or_default() += 1;
+                continue;
+            }
+            self.used_config.insert(i);
+            return Some(WaiverInfo {
+                reason: w.reason.clone(),
+                owner: Some(w.owner.clone()),
+                expires: w.expires,
+                source: w.declared_at.clone(),
+            });
+        }
+        None
+    }
+
+    fn notes(&self, ran: &BTreeSet<&str>, known: &BTreeSet<&str>) -> Vec<WaiverNote> {
+        let mut notes = Vec::new();
+        for (i, w) in self.config.waivers.iter().enumerate() {
+            if !ran.contains(w.check.as_str()) {
+                continue;
+            }
+            let scope = w
+                .path
+                .as_deref()
+                .map(|p| format!(" on `{p}`"))
+                .unwrap_or_default();
+            if let Some(exp) = w.expires.filter(|e| *e < self.today) {
+                let hits = self.expired_hits.get(&i).copied().unwrap_or(0);
+                notes.push(WaiverNote {
+                    source: w.declared_at.clone(),
+                    check: w.check.clone(),
+                    problem: WaiverProblem::Expired,
+                    message: format!("waiver for {}{scope} (owner {}) expired on {exp}; it no longer suppresses {hits} finding(s)", w.check, w.owner),
+                });
+            } else if !self.used_config.contains(&i) {
+                notes.push(WaiverNote {
+                    source: w.declared_at.clone(),
+                    check: w.check.clone(),
+                    problem: WaiverProblem::Stale,
+                    message: format!(
+                        "waiver for {}{scope} (owner {}) matches no finding: remove it",
+                        w.check, w.owner
+                    ),
+                });
+            }
+        }
+        for file in self.ws.files() {
+            for d in file.inline_ignores() {
+                let source = format!("{}:{}", file.path, d.line);
+                let key = (file.path.clone(), d.line);
+                if d.checks.is_empty() {
+                    notes.push(note(
+                        &source,
+                        "",
+                        WaiverProblem::Invalid,
+                        "`golive:ignore` names no check: write `golive:ignore CHECK -- reason`"
+                            .into(),
+                    ));
+                    continue;
+                }
+                for c in &d.checks {
+                    if !known.contains(c.as_str()) {
+                        notes.push(note(
+                            &source,
+                            c,
+                            WaiverProblem::Invalid,
+                            format!("`{c}` is not a check id (see `golive checks`)"),
+                        ));
+                    }
+                }
+                if !d.checks.iter().any(|c| ran.contains(c.as_str())) {
+                    continue;
+                }
+                let check = d.checks.join(",");
+                if d.reason.is_none() {
+                    notes.push(note(&source, &check, WaiverProblem::Invalid, "inline ignore without a reason does not suppress anything: add `-- reason`".into()));
+                } else if self.expired_inline.contains(&key)
+                    || d.until.is_some_and(|u| u < self.today)
+                {
+                    let until = d.until.map(|u| u.to_string()).unwrap_or_default();
+                    notes.push(note(
+                        &source,
+                        &check,
+                        WaiverProblem::Expired,
+                        format!(
+                            "inline ignore expired on {until}; it no longer suppresses anything"
+                        ),
+                    ));
+                } else if !self.used_inline.contains(&key) {
+                    notes.push(note(
+                        &source,
+                        &check,
+                        WaiverProblem::Stale,
+                        format!(
+                            "inline ignore matches no finding of {check} on line {}: remove it",
+                            d.covers
+                        ),
+                    ));
+                }
+            }
+        }
+        notes.sort();
+        notes
+    }
+}
+
+fn note(source: &str, check: &str, problem: WaiverProblem, message: String) -> WaiverNote {
+    WaiverNote {
+        source: source.to_string(),
+        check: check.to_string(),
+        problem,
+        message,
+    }
+}
+
+/// Scores per category and overall, the level reached, the next level's gaps and the gate.
+fn score(report: &mut Report) {
+    let count = |checks: &mut dyn Iterator<Item = &CheckResult>| {
+        let (mut passed, mut applicable) = (0, 0);
+        for c in checks {
+            if c.status != Status::NotApplicable {
+                applicable += 1;
+                if c.status.is_ok() {
+                    passed += 1;
+                }
+            }
+        }
+        Score::new(passed, applicable)
+    };
+    report.score = count(&mut report.checks.iter());
+    report.categories = Category::ALL
+        .iter()
+        .filter(|cat| report.checks.iter().any(|c| c.category == **cat))
+        .map(|cat| CategoryResult {
+            id: *cat,
+            title: cat.title().to_string(),
+            score: count(&mut report.checks.iter().filter(|c| c.category == *cat)),
+        })
+        .collect();
+    let blocking = |level: Level| -> Vec<String> {
+        report
+            .checks
+            .iter()
+            .filter(|c| c.level <= level && matches!(c.status, Status::Fail | Status::Error))
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    let mut reached = None;
+    for level in Level::ALL {
+        if blocking(level).is_empty() {
+            reached = Some(level);
+        } else {
+            break;
+        }
+    }
+    report.level = reached;
+    report.next_level = match reached {
+        None => Some(Level::Bronze),
+        Some(l) => l.next(),
+    }
+    .map(|level| NextLevel {
+        level,
+        missing: blocking(level),
+    });
+    let mut reasons = Vec::new();
+    if reached.is_none_or(|r| r < report.target_level) {
+        reasons.push(format!(
+            "target level {} not reached (level: {})",
+            report.target_level,
+            reached.map(Level::as_str).unwrap_or("none")
+        ));
+    }
+    let errors: usize = report
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .map(|c| {
+            c.findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count()
+        })
+        .sum();
+    if errors > 0 {
+        reasons.push(format!("{errors} finding(s) with severity error"));
+    }
+    report.gate = Gate {
+        passed: reasons.is_empty(),
+        reasons,
+    };
+}

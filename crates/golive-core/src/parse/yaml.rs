@@ -1,0 +1,537 @@
+//! A small YAML span tree built from granit-parser's events: every node keeps its position, aliases
+//! stay references (never expanded by copying), and limits on size and depth are counts.
+
+use crate::model::Location;
+use granit_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+/// Most nodes one file may hold before golive stops reading it (hostile-input guard).
+pub const MAX_NODES: usize = 2_000_000;
+/// Deepest nesting golive reads.
+pub const MAX_DEPTH: usize = 256;
+
+/// A position: 1-based line and 1-based character column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Scalar { value: Box<str>, plain: bool },
+    Seq(Vec<u32>),
+    Map(Vec<(u32, u32)>),
+    Alias(u32),
+}
+
+#[derive(Debug)]
+struct NodeData {
+    kind: Kind,
+    start: Pos,
+    end: Pos,
+}
+
+/// One YAML document of a (possibly multi-document) file.
+#[derive(Debug)]
+pub struct YamlDoc {
+    nodes: Vec<NodeData>,
+    root: Option<u32>,
+    /// Line of the document's first node (or of its `---` marker when empty).
+    pub start_line: u32,
+}
+
+/// Why a YAML file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// Parses every document of a file. Positions are relative to `text`.
+pub fn parse(text: &str) -> Result<Vec<YamlDoc>, YamlError> {
+    let mut builder = Builder::default();
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| YamlError {
+            line: e.marker().line() as u32,
+            column: e.marker().col() as u32 + 1,
+            message: e.info(),
+        })?;
+        let start = Pos {
+            line: span.start.line() as u32,
+            column: span.start.col() as u32 + 1,
+        };
+        let end = Pos {
+            line: span.end.line() as u32,
+            column: span.end.col() as u32 + 1,
+        };
+        builder.event(event, start, end)?;
+    }
+    Ok(builder.docs)
+}
+
+#[derive(Default)]
+struct Builder {
+    docs: Vec<YamlDoc>,
+    current: Option<YamlDoc>,
+    /// Open collections: node id, and for maps a pending key.
+    stack: Vec<(u32, Option<u32>)>,
+    anchors: HashMap<usize, u32>,
+    total_nodes: usize,
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>, start: Pos, end: Pos) -> Result<(), YamlError> {
+        match event {
+            Event::StreamStart | Event::StreamEnd => {}
+            Event::DocumentStart(..) => {
+                self.current = Some(YamlDoc {
+                    nodes: Vec::new(),
+                    root: None,
+                    start_line: start.line,
+                });
+                self.anchors.clear();
+            }
+            Event::DocumentEnd => {
+                if let Some(doc) = self.current.take() {
+                    self.docs.push(doc);
+                }
+            }
+            Event::Scalar(value, style, anchor, _tag) => {
+                let id = self.push(
+                    Kind::Scalar {
+                        value: value.into_owned().into_boxed_str(),
+                        plain: style == ScalarStyle::Plain,
+                    },
+                    start,
+                    end,
+                )?;
+                self.anchor(anchor, id);
+                self.attach(id);
+            }
+            Event::Alias(anchor) => {
+                // An alias the parser accepted always names an earlier anchor of the document.
+                let target = self.anchors.get(&anchor).copied();
+                let kind = match target {
+                    Some(t) => Kind::Alias(t),
+                    None => Kind::Scalar {
+                        value: "".into(),
+                        plain: true,
+                    },
+                };
+                let id = self.push(kind, start, end)?;
+                self.attach(id);
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                let id = self.push(Kind::Seq(Vec::new()), start, end)?;
+                self.anchor(anchor, id);
+                self.open(id)?;
+            }
+            Event::MappingStart(_, anchor, _) => {
+                let id = self.push(Kind::Map(Vec::new()), start, end)?;
+                self.anchor(anchor, id);
+                self.open(id)?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((id, _)) = self.stack.pop() {
+                    if let Some(doc) = self.current.as_mut() {
+                        doc.nodes[id as usize].end = end;
+                    }
+                    self.attach(id);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, kind: Kind, start: Pos, end: Pos) -> Result<u32, YamlError> {
+        self.total_nodes += 1;
+        if self.total_nodes > MAX_NODES {
+            return Err(YamlError {
+                line: start.line,
+                column: start.column,
+                message: format!(
+                    "file has more than {MAX_NODES} YAML nodes; golive stops reading it here"
+                ),
+            });
+        }
+        let doc = self.current.get_or_insert_with(|| YamlDoc {
+            nodes: Vec::new(),
+            root: None,
+            start_line: start.line,
+        });
+        doc.nodes.push(NodeData { kind, start, end });
+        Ok((doc.nodes.len() - 1) as u32)
+    }
+
+    fn anchor(&mut self, anchor: usize, id: u32) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, id);
+        }
+    }
+
+    fn open(&mut self, id: u32) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            let pos = self
+                .current
+                .as_ref()
+                .map(|d| d.nodes[id as usize].start)
+                .unwrap_or_default();
+            return Err(YamlError {
+                line: pos.line,
+                column: pos.column,
+                message: format!(
+                    "YAML nested deeper than {MAX_DEPTH} levels; golive stops reading it here"
+                ),
+            });
+        }
+        self.stack.push((id, None));
+        Ok(())
+    }
+
+    /// Attaches a finished node to its parent (or makes it the document root).
+    fn attach(&mut self, id: u32) {
+        let Some(doc) = self.current.as_mut() else {
+            return;
+        };
+        // A collection is attached when it closes, not when it opens.
+        if let Some(&(top, _)) = self.stack.last()
+            && top == id
+        {
+            return;
+        }
+        match self.stack.last_mut() {
+            None => doc.root = Some(id),
+            Some((parent, pending_key)) => match &mut doc.nodes[*parent as usize].kind {
+                Kind::Seq(items) => items.push(id),
+                Kind::Map(entries) => match pending_key.take() {
+                    None => *pending_key = Some(id),
+                    Some(key) => entries.push((key, id)),
+                },
+                _ => {}
+            },
+        }
+    }
+}
+
+impl YamlDoc {
+    /// The document's root node; None for an empty document.
+    pub fn root(&self) -> Option<Node<'_>> {
+        self.root.map(|id| Node { doc: self, id }.resolve())
+    }
+
+    /// Every node of the document exactly once, in source order, aliases not followed: the way
+    /// to visit a whole document without exponential blow-up on hostile alias chains.
+    pub fn nodes(&self) -> impl Iterator<Item = Node<'_>> {
+        (0..self.nodes.len() as u32)
+            .map(move |id| Node { doc: self, id })
+            .filter(|n| !matches!(n.data().kind, Kind::Alias(_)))
+    }
+}
+
+/// A node of a [`YamlDoc`]; aliases are followed transparently.
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    doc: &'a YamlDoc,
+    id: u32,
+}
+
+impl std::fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Node@{}:{}", self.start().line, self.start().column)
+    }
+}
+
+impl<'a> Node<'a> {
+    fn data(&self) -> &'a NodeData {
+        &self.doc.nodes[self.id as usize]
+    }
+
+    fn resolve(self) -> Node<'a> {
+        let mut node = self;
+        // Aliases point backwards, so this terminates; the bound guards against surprises.
+        for _ in 0..64 {
+            match node.data().kind {
+                Kind::Alias(target) => {
+                    node = Node {
+                        doc: node.doc,
+                        id: target,
+                    }
+                }
+                _ => return node,
+            }
+        }
+        node
+    }
+
+    pub fn start(&self) -> Pos {
+        self.data().start
+    }
+
+    pub fn end(&self) -> Pos {
+        self.data().end
+    }
+
+    pub fn line(&self) -> u32 {
+        self.data().start.line
+    }
+
+    /// The node's span as a location in `path`.
+    pub fn location(&self, path: &str) -> Location {
+        let (start, end) = (self.start(), self.end());
+        // A block collection's end is where the next thing starts; keep the span on its lines.
+        let (end_line, end_column) = if end.line > start.line && end.column == 1 {
+            (end.line - 1, 1)
+        } else {
+            (end.line, end.column)
+        };
+        Location {
+            path: path.to_string(),
+            line: start.line,
+            column: start.column,
+            end_line: end_line.max(start.line),
+            end_column,
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.data().kind, Kind::Map(_))
+    }
+
+    pub fn is_seq(&self) -> bool {
+        matches!(self.data().kind, Kind::Seq(_))
+    }
+
+    pub fn is_scalar(&self) -> bool {
+        matches!(self.data().kind, Kind::Scalar { .. })
+    }
+
+    /// A scalar's text (any style). None for collections.
+    pub fn as_str(&self) -> Option<&'a str> {
+        match &self.data().kind {
+            Kind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Whether the scalar was written without quotes (so `true`, `3`, `null` are typed values).
+    pub fn is_plain(&self) -> bool {
+        matches!(self.data().kind, Kind::Scalar { plain: true, .. })
+    }
+
+    /// An empty value, `~` or `null`.
+    pub fn is_null(&self) -> bool {
+        self.is_plain() && matches!(self.as_str(), Some("" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// A plain boolean (YAML 1.2 core, plus the 1.1 forms Kubernetes' reader accepts).
+    pub fn as_bool(&self) -> Option<bool> {
+        if !self.is_plain() {
+            return None;
+        }
+        match self.as_str()? {
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A plain integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        if !self.is_plain() {
+            return None;
+        }
+        let s = self.as_str()?.replace('_', "");
+        if let Some(hex) = s.strip_prefix("0x") {
+            return i64::from_str_radix(hex, 16).ok();
+        }
+        s.parse().ok()
+    }
+
+    /// A plain number.
+    pub fn as_f64(&self) -> Option<f64> {
+        if !self.is_plain() {
+            return None;
+        }
+        self.as_str()?.parse().ok()
+    }
+
+    /// A scalar's text, or None for null and collections.
+    pub fn as_text(&self) -> Option<&'a str> {
+        if self.is_null() { None } else { self.as_str() }
+    }
+
+    /// A sequence's items (empty for anything else).
+    pub fn items(self) -> impl Iterator<Item = Node<'a>> + 'a {
+        let doc = self.doc;
+        let ids: &'a [u32] = match &self.data().kind {
+            Kind::Seq(items) => items,
+            _ => &[],
+        };
+        ids.iter().map(move |&id| Node { doc, id }.resolve())
+    }
+
+    /// A mapping's entries in source order, with `<<` merge keys left as they are.
+    pub fn entries(self) -> impl Iterator<Item = (Node<'a>, Node<'a>)> + 'a {
+        let doc = self.doc;
+        let ids: &'a [(u32, u32)] = match &self.data().kind {
+            Kind::Map(entries) => entries,
+            _ => &[],
+        };
+        ids.iter()
+            .map(move |&(k, v)| (Node { doc, id: k }.resolve(), Node { doc, id: v }.resolve()))
+    }
+
+    /// The entry for `key` (its key node and value node), following `<<` merges.
+    pub fn entry(&self, key: &str) -> Option<(Node<'a>, Node<'a>)> {
+        let mut merged = None;
+        for (k, v) in self.entries() {
+            match k.as_str() {
+                Some(s) if s == key && k.is_scalar() => return Some((k, v)),
+                Some("<<") if k.is_plain() => merged = merged.or(Some(v)),
+                _ => {}
+            }
+        }
+        let merged = merged?;
+        if merged.is_map() {
+            return merged.entry(key);
+        }
+        merged.items().find_map(|m| m.entry(key))
+    }
+
+    /// The value for `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<Node<'a>> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// Follows a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<Node<'a>> {
+        let mut node = *self;
+        for key in keys {
+            node = node.get(key)?;
+        }
+        Some(node)
+    }
+
+    /// The string value for `key`.
+    pub fn get_str(&self, key: &str) -> Option<&'a str> {
+        self.get(key).and_then(|n| n.as_text())
+    }
+
+    /// The number of entries (maps) or items (sequences); 0 for scalars.
+    pub fn len(&self) -> usize {
+        match &self.data().kind {
+            Kind::Seq(items) => items.len(),
+            Kind::Map(entries) => entries.len(),
+            _ => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keys of a mapping that appear more than once (the first occurrence is what most readers
+    /// keep, but the duplicate is almost always a mistake).
+    pub fn duplicate_keys(&self) -> Vec<Node<'a>> {
+        let mut seen = std::collections::HashSet::new();
+        self.entries()
+            .filter(|(k, _)| k.is_scalar())
+            .filter(|(k, _)| !seen.insert(k.as_str().unwrap_or("")))
+            .map(|(k, _)| k)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let docs = parse(
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: x:1\n",
+        )
+        .unwrap();
+        let root = docs[0].root().unwrap();
+        let (k, v) = root.entry("kind").unwrap();
+        assert_eq!((k.line(), k.start().column), (2, 1));
+        assert_eq!(v.as_str(), Some("Pod"));
+        let c = root
+            .path(&["spec", "containers"])
+            .unwrap()
+            .items()
+            .next()
+            .unwrap();
+        assert_eq!(c.line(), 5);
+        assert_eq!(c.start().column, 7);
+        assert_eq!(c.get("image").unwrap().line(), 6);
+    }
+
+    #[test]
+    fn splits_documents_and_skips_empty_ones() {
+        let docs = parse("---\na: 1\n---\n---\nb: 2\n").unwrap();
+        let roots: Vec<_> = docs
+            .iter()
+            .filter_map(|d| d.root())
+            .filter(|r| !r.is_null())
+            .collect();
+        assert_eq!(roots.len(), 2);
+        assert_eq!(roots[1].get("b").unwrap().as_i64(), Some(2));
+        assert_eq!(roots[1].line(), 5);
+    }
+
+    #[test]
+    fn follows_aliases_and_merge_keys_without_copying() {
+        let docs = parse("base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\nref: *b\n").unwrap();
+        let root = docs[0].root().unwrap();
+        assert_eq!(root.path(&["use", "x"]).unwrap().as_i64(), Some(1));
+        assert_eq!(root.path(&["ref", "x"]).unwrap().as_i64(), Some(1));
+    }
+
+    #[test]
+    fn typed_scalars_depend_on_quoting() {
+        let docs = parse("a: true\nb: \"true\"\nc: 3\nd: '3'\ne:\nf: ~\n").unwrap();
+        let r = docs[0].root().unwrap();
+        assert_eq!(r.get("a").unwrap().as_bool(), Some(true));
+        assert_eq!(r.get("b").unwrap().as_bool(), None);
+        assert_eq!(r.get("c").unwrap().as_i64(), Some(3));
+        assert_eq!(r.get("d").unwrap().as_i64(), None);
+        assert!(r.get("e").unwrap().is_null());
+        assert!(r.get("f").unwrap().is_null());
+    }
+
+    #[test]
+    fn reports_the_error_position() {
+        let err = parse("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
+        assert!(err.line >= 2, "{err:?}");
+        assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn duplicate_keys_are_visible() {
+        let docs = parse("a: 1\nb: 2\na: 3\n").unwrap();
+        let dups = docs[0].root().unwrap().duplicate_keys();
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].line(), 3);
+    }
+
+    #[test]
+    fn alias_bombs_are_visited_once() {
+        let mut text = String::from("a0: &a0 [x, x]\n");
+        for i in 1..40 {
+            text.push_str(&format!("a{i}: &a{i} [*a{}, *a{}]\n", i - 1, i - 1));
+        }
+        let docs = parse(&text).unwrap();
+        assert!(docs[0].nodes().count() < 200);
+    }
+
+    #[test]
+    fn depth_limit_is_an_error_not_a_crash() {
+        let deep = "[".repeat(MAX_DEPTH + 10);
+        let err = parse(&deep).unwrap_err();
+        assert!(err.message.contains("nested") || !err.message.is_empty());
+    }
+}

@@ -1,0 +1,146 @@
+//! Facet detection: which kinds of artefacts and which language ecosystems a repository has.
+
+use super::{FileKind, Workspace};
+use crate::model::Facet;
+use crate::parse::yaml::Node;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+
+pub(super) fn detect(ws: &Workspace) -> BTreeSet<Facet> {
+    ws.files()
+        .par_iter()
+        .map(|f| {
+            let mut found = BTreeSet::new();
+            let name = f.name();
+            let path = f.path.as_str();
+            match name {
+                "Chart.yaml" => {
+                    found.insert(Facet::Helm);
+                }
+                "kustomization.yaml" | "kustomization.yml" | "Kustomization" => {
+                    found.insert(Facet::Kustomize);
+                }
+                ".gitlab-ci.yml" | ".gitlab-ci.yaml" => {
+                    found.insert(Facet::GitlabCi);
+                }
+                "Cargo.toml" => {
+                    found.insert(Facet::Cargo);
+                }
+                "package.json" => {
+                    found.insert(Facet::Npm);
+                }
+                "go.mod" => {
+                    found.insert(Facet::Go);
+                }
+                "pom.xml" => {
+                    found.insert(Facet::Maven);
+                }
+                "build.gradle" | "build.gradle.kts" | "settings.gradle" | "settings.gradle.kts" => {
+                    found.insert(Facet::Gradle);
+                }
+                "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile" | "poetry.lock"
+                | "uv.lock" => {
+                    found.insert(Facet::Python);
+                }
+                "Gemfile" => {
+                    found.insert(Facet::Ruby);
+                }
+                "openapi.json" | "swagger.json" => {
+                    found.insert(Facet::Openapi);
+                }
+                _ => {}
+            }
+            if name.starts_with("requirements") && name.ends_with(".txt") {
+                found.insert(Facet::Python);
+            }
+            if name.ends_with(".csproj") || name.ends_with(".fsproj") || name.ends_with(".sln") {
+                found.insert(Facet::Dotnet);
+            }
+            if (path.starts_with(".github/workflows/") && f.kind == FileKind::Yaml)
+                && !path.trim_start_matches(".github/workflows/").contains('/')
+            {
+                found.insert(Facet::GithubActions);
+            }
+            match f.kind {
+                FileKind::Terraform => {
+                    found.insert(Facet::Terraform);
+                }
+                FileKind::Dockerfile => {
+                    found.insert(Facet::Docker);
+                }
+                FileKind::Yaml => {
+                    for doc in f.yaml_docs() {
+                        if let Some(root) = doc.root() {
+                            yaml_facets(name, root, &mut found);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            found
+        })
+        .reduce(BTreeSet::new, |mut a, b| {
+            a.extend(b);
+            a
+        })
+}
+
+fn yaml_facets(name: &str, root: Node<'_>, found: &mut BTreeSet<Facet>) {
+    let kind = root.get_str("kind");
+    let api = root.get_str("apiVersion");
+    if let (Some(kind), Some(api)) = (kind, api) {
+        if api.starts_with("kustomize.config.k8s.io") {
+            found.insert(Facet::Kustomize);
+        } else if root.get("metadata").is_some_and(|m| m.is_map()) || kind == "List" {
+            found.insert(Facet::Kubernetes);
+        }
+        match kind {
+            "PrometheusRule" => {
+                found.insert(Facet::PrometheusRules);
+            }
+            "AlertmanagerConfig" | "Alertmanager" => {
+                found.insert(Facet::Alertmanager);
+            }
+            "Secret" => {
+                let embeds = ["stringData", "data"].iter().any(|k| {
+                    root.get(k).is_some_and(|d| {
+                        d.entries().any(|(k, _)| {
+                            matches!(k.as_str(), Some("alertmanager.yaml" | "alertmanager.yml"))
+                        })
+                    })
+                });
+                if embeds {
+                    found.insert(Facet::Alertmanager);
+                }
+            }
+            _ => {}
+        }
+    }
+    if is_rule_file(root) {
+        found.insert(Facet::PrometheusRules);
+    }
+    if (name.starts_with("alertmanager") && root.get("route").is_some())
+        || (root.get("route").is_some() && root.get("receivers").is_some())
+    {
+        found.insert(Facet::Alertmanager);
+    }
+    if root.get("openapi").is_some_and(|v| v.is_scalar())
+        || root.get("swagger").is_some_and(|v| v.is_scalar())
+    {
+        found.insert(Facet::Openapi);
+    }
+}
+
+/// A plain Prometheus rule file: `groups: [{name, rules: [{alert|record, expr}]}]`.
+pub(crate) fn is_rule_file(root: Node<'_>) -> bool {
+    root.get("groups").is_some_and(|groups| {
+        groups.items().any(|g| {
+            g.get("rules").is_some_and(|rules| {
+                rules.items().any(|r| {
+                    (r.get("alert").is_some() || r.get("record").is_some())
+                        && r.get("expr").is_some()
+                })
+            })
+        })
+    })
+}
