@@ -44,10 +44,16 @@ pub fn classify(path: &str) -> FileKind {
     if lower == "codeowners" {
         return FileKind::Codeowners;
     }
-    if is_dockerfile_name(&lower) {
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    // `Dockerfile.prod` is a Dockerfile, `dockerfile.rs` is Rust: a known extension wins.
+    let by_ext = by_extension(ext);
+    if by_ext == FileKind::Other && is_dockerfile_name(&lower) {
         return FileKind::Dockerfile;
     }
-    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    by_ext
+}
+
+fn by_extension(ext: &str) -> FileKind {
     match ext {
         "yaml" | "yml" => FileKind::Yaml,
         "json" => FileKind::Json,
@@ -88,6 +94,10 @@ mod tests {
         assert_eq!(classify("Dockerfile"), FileKind::Dockerfile);
         assert_eq!(classify("build/api.Dockerfile"), FileKind::Dockerfile);
         assert_eq!(classify("Dockerfile.dev"), FileKind::Dockerfile);
+        assert_eq!(
+            classify("src/parse/dockerfile.rs"),
+            FileKind::Source(Lang::Rust)
+        );
         assert_eq!(classify(".github/CODEOWNERS"), FileKind::Codeowners);
         assert_eq!(classify("k8s/app.yml"), FileKind::Yaml);
         assert_eq!(classify("infra/main.tf"), FileKind::Terraform);

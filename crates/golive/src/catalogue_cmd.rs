@@ -1,0 +1,111 @@
+//! `golive checks` and `golive explain`: the catalogue, from the checks' own metadata.
+
+use crate::cli::{ChecksArgs, ExplainArgs, OutputFormat};
+use crate::{EXIT_READY, EXIT_USAGE};
+use anyhow::Result;
+use golive_core::config::nearest;
+use golive_core::{Category, Level};
+
+pub fn list(args: ChecksArgs) -> Result<u8> {
+    let category = match &args.category {
+        None => None,
+        Some(c) => match Category::parse(c) {
+            Some(c) => Some(c),
+            None => {
+                let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+                let hint = nearest(c, &names)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                anstream::eprintln!(
+                    "golive: error: --category `{c}` is not a category{hint}; valid: {}",
+                    names.join(", ")
+                );
+                return Ok(EXIT_USAGE);
+            }
+        },
+    };
+    let level = match &args.level {
+        None => None,
+        Some(l) => match Level::parse(l) {
+            Some(l) => Some(l),
+            None => {
+                anstream::eprintln!(
+                    "golive: error: --level `{l}` is not a level; valid: bronze, silver, gold"
+                );
+                return Ok(EXIT_USAGE);
+            }
+        },
+    };
+    let checks: Vec<_> = golive_checks::catalogue()
+        .into_iter()
+        .filter(|c| category.is_none_or(|cat| c.meta().category == cat))
+        .filter(|c| level.is_none_or(|l| c.meta().level == l))
+        .collect();
+    match args.format {
+        OutputFormat::Json => {
+            let list: Vec<serde_json::Value> = checks
+                .iter()
+                .map(|c| {
+                    let m = c.meta();
+                    serde_json::json!({
+                        "id": m.id, "title": m.title, "category": m.category, "level": m.level,
+                        "severity": m.severity, "facets": m.facets, "summary": m.summary(), "fix": m.fix, "seeds": m.seeds,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list)?);
+        }
+        OutputFormat::Text => {
+            let width = checks.iter().map(|c| c.meta().id.len()).max().unwrap_or(0);
+            let mut current = None;
+            for c in &checks {
+                let m = c.meta();
+                if current != Some(m.category) {
+                    println!(
+                        "{}{}",
+                        if current.is_some() { "\n" } else { "" },
+                        m.category.title()
+                    );
+                    current = Some(m.category);
+                }
+                println!("  {} {:<width$}  {}", m.level.letter(), m.id, m.title);
+            }
+            println!(
+                "\n{} checks. `golive explain ID` for one check's documentation.",
+                checks.len()
+            );
+        }
+    }
+    Ok(EXIT_READY)
+}
+
+pub fn explain(args: ExplainArgs) -> Result<u8> {
+    let Some(check) = golive_checks::find(&args.check) else {
+        let ids = golive_checks::ids();
+        let hint = nearest(&args.check, &ids)
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        anstream::eprintln!(
+            "golive: error: `{}` is not a check id{hint}; `golive checks` lists them",
+            args.check
+        );
+        return Ok(EXIT_USAGE);
+    };
+    let m = check.meta();
+    println!("{} — {}", m.id, m.title);
+    println!(
+        "category: {} · level: {} · severity: {}",
+        m.category.title(),
+        m.level,
+        m.severity
+    );
+    if !m.facets.is_empty() {
+        let facets: Vec<&str> = m.facets.iter().map(|f| f.as_str()).collect();
+        println!("applies to: {}", facets.join(", "));
+    }
+    println!();
+    print!("{}", m.docs());
+    println!("\nFix: {}", m.fix);
+    println!("From the checklists: {}", m.seeds.join("; "));
+    Ok(EXIT_READY)
+}

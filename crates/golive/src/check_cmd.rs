@@ -1,0 +1,151 @@
+//! `golive check`: load the configuration, scan, run the catalogue, render, and gate.
+
+use crate::cli::{CheckArgs, ColorChoice, OutputFormat};
+use crate::progress::Progress;
+use crate::{EXIT_NOT_READY, EXIT_READY, EXIT_USAGE};
+use anyhow::{Context as _, Result};
+use golive_core::config::{CONFIG_FILE, nearest};
+use golive_core::engine::{self, RunOptions};
+use golive_core::workspace::{ScanOptions, Workspace};
+use golive_core::{Config, Date};
+use golive_report::{TextOptions, render_json, render_text};
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+pub fn run(args: CheckArgs) -> Result<u8> {
+    let started = Instant::now();
+    if let Some(jobs) = args.jobs {
+        // Only fails when a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global();
+    }
+    let ids = golive_checks::ids();
+    let mut config = match load_config(&args, &ids) {
+        Ok(c) => c,
+        Err(message) => {
+            anstream::eprintln!("golive: error: {message}");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    if let Err(message) = apply_flags(&args, &ids, &mut config) {
+        anstream::eprintln!("golive: error: {message}");
+        return Ok(EXIT_USAGE);
+    }
+
+    let progress = Progress::start(
+        &format!("scanning {}", args.path.display()),
+        !args.no_progress,
+    );
+    let scan_options = ScanOptions {
+        max_file_size: args.max_file_size,
+        threads: args.jobs.unwrap_or(0),
+    };
+    let ws = match Workspace::scan(&args.path, &scan_options) {
+        Ok(ws) => ws,
+        Err(e) => {
+            drop(progress);
+            anstream::eprintln!("golive: error: {e}");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let scanned = started.elapsed();
+    let catalogue = golive_checks::catalogue();
+    let opts = RunOptions {
+        target: args.path.display().to_string(),
+        today: Date::today(),
+        golive_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let mut report = engine::run(&ws, &config, &catalogue, &opts);
+    progress.finish();
+    report.timings.scan_ms = scanned.as_secs_f64() * 1000.0;
+    report.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let rendered = match args.format {
+        OutputFormat::Json => render_json(&report),
+        OutputFormat::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            render_text(
+                &report,
+                &TextOptions {
+                    color,
+                    quiet: args.quiet,
+                    max_findings: args.max_findings,
+                },
+            )
+        }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`golive check | head`) is not an error worth a message.
+            let _ = out.write_all(rendered.as_bytes());
+        }
+    }
+    Ok(if report.gate.passed {
+        EXIT_READY
+    } else {
+        EXIT_NOT_READY
+    })
+}
+
+fn load_config(args: &CheckArgs, ids: &[&str]) -> std::result::Result<Config, String> {
+    let path = match &args.config {
+        Some(p) => {
+            if !p.exists() {
+                return Err(format!("{}: no such configuration file", p.display()));
+            }
+            Some(p.clone())
+        }
+        None => Some(args.path.join(CONFIG_FILE)).filter(|p| p.is_file()),
+    };
+    match path {
+        Some(p) => Config::load(&p, ids).map_err(|e| e.to_string()),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Applies --select/--ignore, validating each id like golive.toml does.
+fn apply_flags(
+    args: &CheckArgs,
+    ids: &[&str],
+    config: &mut Config,
+) -> std::result::Result<(), String> {
+    let validate = |flag: &str, value: &str| -> std::result::Result<String, String> {
+        let prefix = value.trim_end_matches('/');
+        if ids
+            .iter()
+            .any(|id| *id == prefix || id.starts_with(&format!("{prefix}/")))
+        {
+            return Ok(value.to_string());
+        }
+        let mut candidates: Vec<&str> = ids.to_vec();
+        candidates.extend(ids.iter().filter_map(|id| id.split('/').next()));
+        let hint = nearest(value, &candidates)
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        Err(format!(
+            "{flag} `{value}` names no check or category{hint}; `golive checks` lists them"
+        ))
+    };
+    if !args.select.is_empty() {
+        config.select = args
+            .select
+            .iter()
+            .map(|s| validate("--select", s))
+            .collect::<std::result::Result<_, _>>()?;
+    }
+    for s in &args.ignore {
+        config.ignore.push(validate("--ignore", s)?);
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! The command-line interface: commands and flags (clap derive).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "golive", version, about = "Is this service ready to go live? Production-readiness checks with file:line evidence.", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan a repository and print its readiness scorecard.
+    Check(CheckArgs),
+    /// List the check catalogue.
+    Checks(ChecksArgs),
+    /// Print a check's documentation: what it checks, why it matters, how to fix it.
+    Explain(ExplainArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The repository to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file (default: golive.toml in the scanned repository, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Run only these checks or categories (repeatable; replaces `select` from golive.toml).
+    #[arg(long, value_name = "CHECK")]
+    pub select: Vec<String>,
+    /// Do not run these checks or categories (repeatable; added to `ignore` from golive.toml).
+    #[arg(long, value_name = "CHECK")]
+    pub ignore: Vec<String>,
+    /// Print only the summary (level, score, verdict).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Never show a progress indicator.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Threads to use (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Findings shown per check in text output (0: all).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_findings: usize,
+    /// When to use colours in text output (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Files larger than this many bytes are skipped (and counted).
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct ChecksArgs {
+    /// Only checks of this category (e.g. kubernetes, ci, docs).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only checks of this level (bronze, silver, gold).
+    #[arg(long)]
+    pub level: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The check id, e.g. k8s/readiness-probe.
+    pub check: String,
+}
