@@ -1,0 +1,19 @@
+//! docs/checks.md is generated from the checks' metadata; this test fails when it is stale.
+//! Regenerate with `GOLIVE_UPDATE_DOCS=1 cargo test -p golive-checks --test docs`.
+
+use std::path::Path;
+
+#[test]
+fn checks_md_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/checks.md");
+    let generated = golive_checks::checks_markdown();
+    if std::env::var_os("GOLIVE_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).expect("write docs/checks.md");
+        return;
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == generated,
+        "docs/checks.md is stale: run `GOLIVE_UPDATE_DOCS=1 cargo test -p golive-checks --test docs` and commit it"
+    );
+}

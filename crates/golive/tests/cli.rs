@@ -1,0 +1,199 @@
+//! The command line as users run it: exit codes, outputs, configuration errors.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn golive() -> Command {
+    let mut cmd = Command::cargo_bin("golive").expect("binary built");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    let p = root.join(path);
+    std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+/// A repository whose YAML is broken: parse/invalid-yaml fails with an error finding.
+fn broken_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "deploy/app.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata: [oops\n",
+    );
+    dir
+}
+
+#[test]
+fn failing_repository_exits_1_with_a_snippet_and_the_verdict() {
+    let dir = broken_repo();
+    golive()
+        .args(["check", "--select", "parse/invalid-yaml"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("✘ fail"))
+        .stdout(predicate::str::contains(
+            "error[parse/invalid-yaml]: invalid YAML",
+        ))
+        .stdout(predicate::str::contains("deploy/app.yaml:5"))
+        .stdout(predicate::str::contains("help: fix the YAML syntax"))
+        .stdout(predicate::str::contains("NOT READY"))
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn passing_repository_exits_0() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a.yaml", "a: 1\n");
+    golive()
+        .args(["check", "--select", "parse", "--quiet"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("READY: the gate is met"))
+        .stdout(predicate::str::contains("YAML files parse").not());
+}
+
+#[test]
+fn json_is_identical_between_runs_except_timings() {
+    let dir = broken_repo();
+    let run = || {
+        let out = golive()
+            .args(["check", "--format", "json"])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+        assert!(v["timings"]["total_ms"].is_number());
+        v.as_object_mut().expect("object").remove("timings");
+        serde_json::to_string(&v).expect("serialises")
+    };
+    let first = run();
+    assert_eq!(first, run());
+    let v: serde_json::Value = serde_json::from_str(&first).expect("json");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["level"], "none");
+    let check = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "parse/invalid-yaml")
+        .expect("check present");
+    assert_eq!(check["status"], "fail");
+    assert_eq!(check["findings"][0]["path"], "deploy/app.yaml");
+    assert_eq!(check["findings"][0]["line"], 5);
+}
+
+#[test]
+fn output_file_is_written() {
+    let dir = broken_repo();
+    let out = tempfile::tempdir().expect("tempdir");
+    let file = out.path().join("report.json");
+    golive()
+        .args(["check", "--format", "json", "-o"])
+        .arg(&file)
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout("");
+    let text = std::fs::read_to_string(&file).expect("written");
+    assert!(text.contains("\"golive_version\""));
+}
+
+#[test]
+fn config_mistakes_exit_2_naming_file_line_key_and_nearest() {
+    let dir = broken_repo();
+    write(
+        dir.path(),
+        "golive.toml",
+        "service = \"web\"\ntaget_level = \"silver\"\n",
+    );
+    golive()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "golive.toml:2: key `taget_level`: unknown key (did you mean `target_level`?)",
+        ));
+}
+
+#[test]
+fn waivers_suppress_and_are_reported_when_stale_or_expired() {
+    let dir = broken_repo();
+    write(
+        dir.path(),
+        "golive.toml",
+        "[[waiver]]\ncheck = \"parse/invalid-yaml\"\npath = \"deploy/**\"\nreason = \"generated file, fixed upstream\"\nowner = \"@alice\"\nexpires = 2999-01-01\n\n[[waiver]]\ncheck = \"parse/invalid-yaml\"\npath = \"old/**\"\nreason = \"gone\"\nowner = \"@bob\"\nexpires = 2001-01-01\n",
+    );
+    golive()
+        .args(["check", "--select", "parse"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("~ waived"))
+        .stdout(predicate::str::contains(
+            "generated file, fixed upstream (golive.toml:1)",
+        ))
+        .stdout(predicate::str::contains("expired golive.toml:8"));
+}
+
+#[test]
+fn unknown_select_and_missing_path_exit_2() {
+    golive()
+        .args(["check", "--select", "parse/invalid-yml", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `parse/invalid-yaml`?",
+        ));
+    golive()
+        .args(["check", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such directory"));
+    golive().args(["check", "--format", "xml"]).assert().code(2);
+}
+
+#[test]
+fn checks_and_explain_come_from_the_metadata() {
+    golive()
+        .arg("checks")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("parse/invalid-yaml"))
+        .stdout(predicate::str::contains("checks. `golive explain ID`"));
+    golive()
+        .args(["explain", "parse/invalid-yaml"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("## Why it matters"))
+        .stdout(predicate::str::contains("level: bronze"));
+    golive()
+        .args(["explain", "parse/invalid-yml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `parse/invalid-yaml`?",
+        ));
+    golive()
+        .args(["checks", "--category", "kubernets"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `kubernetes`?"));
+}
+
+#[test]
+fn colour_is_used_only_when_asked_or_on_a_terminal() {
+    let dir = broken_repo();
+    golive()
+        .args(["check", "--color", "always", "--select", "parse"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\u{1b}["));
+}
