@@ -51,10 +51,10 @@ proptest! {
 
     #[test]
     fn dockerfile_never_panics(text in mutations(DOCKERFILE)) {
-        if let Ok(df) = dockerfile::parse(&text) {
-            if let Some(stage) = df.final_stage() {
-                let _ = (df.stage_instructions(stage).len(), df.expand_global_args(&stage.image));
-            }
+        if let Ok(df) = dockerfile::parse(&text)
+            && let Some(stage) = df.final_stage()
+        {
+            let _ = (df.stage_instructions(stage).len(), df.expand_global_args(&stage.image));
         }
     }
 
