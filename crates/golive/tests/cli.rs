@@ -197,3 +197,16 @@ fn colour_is_used_only_when_asked_or_on_a_terminal() {
         .code(1)
         .stdout(predicate::str::contains("\u{1b}["));
 }
+
+#[test]
+fn excluded_paths_are_not_read() {
+    let dir = broken_repo();
+    write(dir.path(), "golive.toml", "exclude = [\"deploy/**\"]\n");
+    write(dir.path(), "ok.yaml", "a: 1\n");
+    golive()
+        .args(["check", "--select", "parse", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"scanned\": 2"));
+}
