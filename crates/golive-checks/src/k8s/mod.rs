@@ -1,10 +1,14 @@
 //! Checks of the `k8s` catalogue section.
 
+mod liveness_probe;
 mod readiness_probe;
 pub(crate) mod relations;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&readiness_probe::ReadinessProbe]
+    vec![
+        &liveness_probe::LivenessProbe,
+        &readiness_probe::ReadinessProbe,
+    ]
 }
