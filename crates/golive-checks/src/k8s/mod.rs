@@ -3,6 +3,7 @@
 mod liveness_probe;
 mod readiness_probe;
 pub(crate) mod relations;
+mod resources;
 
 use golive_core::Check;
 
@@ -10,5 +11,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &liveness_probe::LivenessProbe,
         &readiness_probe::ReadinessProbe,
+        &resources::Resources,
     ]
 }
