@@ -3,6 +3,7 @@
 mod liveness_probe;
 mod readiness_probe;
 pub(crate) mod relations;
+mod replicas;
 mod resources;
 
 use golive_core::Check;
@@ -11,6 +12,7 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &liveness_probe::LivenessProbe,
         &readiness_probe::ReadinessProbe,
+        &replicas::ReplicasCheck,
         &resources::Resources,
     ]
 }
