@@ -1,6 +1,7 @@
 //! Checks of the `k8s` catalogue section.
 
 mod liveness_probe;
+mod pod_disruption_budget;
 mod readiness_probe;
 pub(crate) mod relations;
 mod replicas;
@@ -11,6 +12,7 @@ use golive_core::Check;
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &liveness_probe::LivenessProbe,
+        &pod_disruption_budget::PodDisruptionBudget,
         &readiness_probe::ReadinessProbe,
         &replicas::ReplicasCheck,
         &resources::Resources,
