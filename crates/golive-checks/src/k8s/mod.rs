@@ -6,6 +6,7 @@ mod readiness_probe;
 pub(crate) mod relations;
 mod replicas;
 mod resources;
+mod service_selects_pods;
 
 use golive_core::Check;
 
@@ -16,5 +17,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &readiness_probe::ReadinessProbe,
         &replicas::ReplicasCheck,
         &resources::Resources,
+        &service_selects_pods::ServiceSelectsPods,
     ]
 }
