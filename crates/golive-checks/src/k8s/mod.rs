@@ -6,6 +6,7 @@ mod readiness_probe;
 pub(crate) mod relations;
 mod replicas;
 mod resources;
+mod secrets_not_in_config;
 mod service_selects_pods;
 
 use golive_core::Check;
@@ -17,6 +18,7 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &readiness_probe::ReadinessProbe,
         &replicas::ReplicasCheck,
         &resources::Resources,
+        &secrets_not_in_config::SecretsNotInConfig,
         &service_selects_pods::ServiceSelectsPods,
     ]
 }
