@@ -151,6 +151,8 @@ pub(crate) struct Manifests<'a> {
     patches: Vec<KubeObject<'a>>,
     /// Kustomizations' `replicas:` entries: (kustomization path, name, count node).
     replica_overrides: Vec<(&'a str, &'a str, Node<'a>)>,
+    /// Kustomizations' `images:` entries.
+    image_overrides: Vec<ImageOverride<'a>>,
 }
 
 impl<'a> Manifests<'a> {
@@ -208,6 +210,7 @@ impl<'a> Manifests<'a> {
             workloads,
             patches,
             replica_overrides: kustomize.replicas,
+            image_overrides: kustomize.images,
         }
     }
 
@@ -222,6 +225,11 @@ impl<'a> Manifests<'a> {
 
     pub fn workloads(&self) -> &[Workload<'a>] {
         &self.workloads
+    }
+
+    /// Kustomizations' `images:` entries (they rewrite the images of the objects they build).
+    pub fn image_overrides(&self) -> &[ImageOverride<'a>] {
+        &self.image_overrides
     }
 
     /// Workloads whose pods a selector (of an object in `from`) selects, in a namespace (None:
@@ -547,6 +555,22 @@ struct Kustomizations<'a> {
     patch_files: BTreeSet<String>,
     /// `replicas:` entries: (kustomization path, name, count node).
     replicas: Vec<(&'a str, &'a str, Node<'a>)>,
+    /// `images:` entries.
+    images: Vec<ImageOverride<'a>>,
+}
+
+/// A kustomization's `images:` entry: the image it rewrites, and to what.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ImageOverride<'a> {
+    /// The kustomization (or component) file.
+    pub path: &'a str,
+    /// Whether it is a `kind: Component` (applied only where a kustomization includes it).
+    pub component: bool,
+    /// The image name it matches (without tag).
+    pub name: &'a str,
+    pub new_name: Option<&'a str>,
+    pub new_tag: Option<Node<'a>>,
+    pub digest: Option<Node<'a>>,
 }
 
 impl<'a> Kustomizations<'a> {
@@ -554,6 +578,7 @@ impl<'a> Kustomizations<'a> {
         let mut out = Kustomizations {
             patch_files: BTreeSet::new(),
             replicas: Vec::new(),
+            images: Vec::new(),
         };
         for file in ws.files() {
             if !matches!(
@@ -590,6 +615,18 @@ impl<'a> Kustomizations<'a> {
                 for r in root.get("replicas").into_iter().flat_map(|r| r.items()) {
                     if let (Some(name), Some(count)) = (r.get_str("name"), r.get("count")) {
                         out.replicas.push((file.path.as_str(), name, count));
+                    }
+                }
+                for i in root.get("images").into_iter().flat_map(|i| i.items()) {
+                    if let Some(name) = i.get_str("name") {
+                        out.images.push(ImageOverride {
+                            path: file.path.as_str(),
+                            component: root.get_str("kind") == Some("Component"),
+                            name,
+                            new_name: i.get_str("newName"),
+                            new_tag: i.get("newTag").filter(|n| !n.is_null()),
+                            digest: i.get("digest").filter(|n| !n.is_null()),
+                        });
                     }
                 }
             }
