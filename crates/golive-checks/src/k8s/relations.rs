@@ -485,6 +485,16 @@ pub(crate) fn nearest<'a>(items: Vec<KubeObject<'a>>, from: &str) -> Vec<KubeObj
     nearest_by(items, |o| o.file.path.as_str(), from)
 }
 
+/// Whether `path` lies in the neighbourhood of `from`: under the parent of `from`'s directory
+/// (`k8s/services/web.yaml` is near `k8s/deployments/web.yaml`, not near `platform/istio/...`).
+/// Objects that refer to each other by name are written together; an object with nothing
+/// near it refers to something deployed from elsewhere.
+pub(crate) fn is_near(from: &str, path: &str) -> bool {
+    let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let parent = dir.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+    parent.is_empty() || path.starts_with(&format!("{parent}/"))
+}
+
 fn nearest_by<T>(items: Vec<T>, path_of: impl Fn(&T) -> &str, from: &str) -> Vec<T> {
     let dir = |p: &str| {
         p.rsplit_once('/')
@@ -825,6 +835,14 @@ mod tests {
             .map(|s| s.file.path.as_str())
             .collect();
         assert_eq!(near, vec!["a/d.yaml"]);
+    }
+
+    #[test]
+    fn neighbourhoods_are_parent_directories() {
+        assert!(is_near("k8s/services/web.yaml", "k8s/deployments/web.yaml"));
+        assert!(!is_near("k8s/services/web.yaml", "platform/web.yaml"));
+        assert!(is_near("k8s/web.yaml", "platform/web.yaml"));
+        assert!(is_near("web.yaml", "a/b/c.yaml"));
     }
 
     #[test]

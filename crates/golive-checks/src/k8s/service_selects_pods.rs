@@ -1,4 +1,4 @@
-use super::relations::{Manifests, Workload, same_namespace, service_selector};
+use super::relations::{Manifests, Workload, is_near, same_namespace, service_selector};
 use golive_core::kube::KubeObject;
 use golive_core::parse::yaml::Node;
 use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
@@ -23,7 +23,9 @@ declare_check! {
     ///   Service in the scan, in the same namespace.
     ///
     /// Services without a selector (ExternalName, or Endpoints managed by hand) are skipped
-    /// with a note.
+    /// with a note, and so are Services and routes with no workload defined near them (under
+    /// the parent of their directory): what they point at is deployed from elsewhere (an Istio
+    /// gateway installed by its own installer, a chart in another repository).
     ///
     /// ## Why it matters
     /// A Service whose selector matches no pod, or whose targetPort is not a port the pods
@@ -86,6 +88,19 @@ impl golive_core::Check for ServiceSelectsPods {
                 continue;
             };
             let selected = m.workloads_selected_by(selector, service.namespace(), path);
+            if selected.is_empty()
+                && !m
+                    .workloads()
+                    .iter()
+                    .any(|w| is_near(path, &w.obj.file.path))
+            {
+                evidence.push(Evidence::at(
+                    path,
+                    service.location().line,
+                    format!("{name} passed over: no workload is defined near it, so its pods are deployed from elsewhere"),
+                ));
+                continue;
+            }
             if selected.is_empty() {
                 if let Some(owner) =
                     selector
@@ -167,6 +182,19 @@ impl golive_core::Check for ServiceSelectsPods {
                     .iter()
                     .any(|s| s.name() == Some(wanted) && same_namespace(s.namespace(), ns));
                 let what = route.display_name();
+                if !found
+                    && !m
+                        .workloads()
+                        .iter()
+                        .any(|w| is_near(&route.file.path, &w.obj.file.path))
+                {
+                    evidence.push(Evidence::at(
+                        &route.file.path,
+                        name_node.line(),
+                        format!("{what} routes to Service/{wanted}: passed over, no workload is defined near it, so the Service is deployed from elsewhere"),
+                    ));
+                    continue;
+                }
                 if found {
                     evidence.push(Evidence::at(
                         &route.file.path,
