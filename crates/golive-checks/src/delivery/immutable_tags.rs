@@ -14,10 +14,10 @@ declare_check! {
     /// Every `images:` entry of a production kustomization or component that sets `newTag` or
     /// `digest` is a deployed reference and is checked too. A bare image name in a base
     /// (`image: web`) is not a finding when a production kustomization's `images:` entry or a
-    /// `skaffold.yaml` build artifact sets its tag at deploy time. Images
-    /// with unexpanded variables (`${TAG}`, `{{ .Values.tag }}`) are skipped with a note, and
-    /// so are tags golive cannot classify (`bookworm`, `build-42`): pin those by digest to be
-    /// sure. Manifests for another environment (a path or namespace naming `dev`, `staging`,
+    /// `skaffold.yaml` build artifact sets its tag at deploy time. Images with unexpanded
+    /// variables (`${TAG}`, `{{ .Values.tag }}`) are skipped with a note, and so are tags
+    /// golive cannot classify (`bookworm`, `build-42`): pin those by digest to be sure.
+    /// Manifests for another environment (a path or namespace naming `dev`, `staging`,
     /// ...; see `k8s/replicas`) are skipped. Images of operator resources (Prometheus,
     /// Alertmanager `spec.image`) are not checked.
     ///

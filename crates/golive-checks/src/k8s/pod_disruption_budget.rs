@@ -20,8 +20,8 @@ declare_check! {
     /// replica count of the pods it selects, or `maxUnavailable` is at least 1 (or above 0%).
     /// A budget that allows none is a finding at its `minAvailable`/`maxUnavailable`, whatever
     /// the workload's replica count: it blocks every node drain. Pods selected by two budgets
-    /// are a finding too: the eviction API refuses to evict them. DaemonSets (whose pods drains
-    /// skip) and Jobs are not checked.
+    /// are a finding too: the eviction API refuses to evict them. DaemonSets (drains do not
+    /// evict their pods) and Jobs are not checked.
     ///
     /// ## Why it matters
     /// Node drains (upgrades, autoscaler scale-down, maintenance) evict pods. Without a budget
@@ -219,7 +219,7 @@ fn allowed_disruptions<'a>(pdb: &KubeObject<'a>, pods: i64) -> Budget<'a> {
         None => return Budget::Unreadable(node),
     };
     let allowed = if key == "maxUnavailable" {
-        value
+        value.min(pods)
     } else {
         pods - value
     };

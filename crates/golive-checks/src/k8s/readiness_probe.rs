@@ -11,9 +11,9 @@ declare_check! {
     /// the same namespace when both say which) and no container of the pod declares ports (then
     /// a container with a readiness probe gates the pod, or else the first container is taken as
     /// the one listening). Other containers (a load generator or queue worker that nothing sends
-    /// requests to, sidecars beside a container that declares the ports) are passed over, and
-    /// the evidence says so;
-    /// so are containers whose only ports are metrics ports when no Service selects the pod.
+    /// requests to, sidecars beside a container that declares the ports, containers whose only
+    /// ports are metrics ports when no Service selects the pod) are passed over, and the
+    /// evidence says so.
     /// Jobs, CronJobs and Pods with `restartPolicy: Never`/`OnFailure` run to completion and are
     /// not checked. Pods created by an operator from a custom resource (Prometheus,
     /// Alertmanager) get their probes from the operator and are not checked either.
