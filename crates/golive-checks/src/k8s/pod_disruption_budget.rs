@@ -88,9 +88,9 @@ impl golive_core::Check for PodDisruptionBudget {
                 .any(|a| pdbs.iter().filter(|b| b.file.dir() == a.file.dir()).count() > 1);
             if same_dir {
                 let names: Vec<String> = pdbs.iter().map(|p| p.display_name()).collect();
-                let last = pdbs[pdbs.len() - 1];
+                let Some(last) = pdbs.last() else { continue };
                 findings.push(Finding::at(
-                    selector_location(&last),
+                    selector_location(last),
                     format!(
                         "{name}'s pods are selected by {} PodDisruptionBudgets ({}): the eviction API refuses to evict pods with more than one",
                         pdbs.len(),
@@ -130,7 +130,7 @@ impl golive_core::Check for PodDisruptionBudget {
                 ));
                 continue;
             }
-            let total: i64 = selected.iter().map(|(_, n)| n).sum();
+            let total: i64 = selected.iter().fold(0i64, |t, (_, n)| t.saturating_add(*n));
             let workloads: Vec<String> = selected
                 .iter()
                 .map(|(w, n)| format!("{} ({})", w.obj.display_name(), plural(*n, "replica")))
@@ -215,13 +215,13 @@ fn allowed_disruptions<'a>(pdb: &KubeObject<'a>, pods: i64) -> Budget<'a> {
     let value = match parse_int_or_percent(text) {
         Some(IntOrPercent::Int(n)) => n,
         // Kubernetes rounds percentages up (for both settings).
-        Some(IntOrPercent::Percent(p)) => (pods * p + 99) / 100,
+        Some(IntOrPercent::Percent(p)) => pods.saturating_mul(p).saturating_add(99) / 100,
         None => return Budget::Unreadable(node),
     };
     let allowed = if key == "maxUnavailable" {
         value.min(pods)
     } else {
-        pods - value
+        pods.saturating_sub(value)
     };
     if allowed >= 1 {
         Budget::Allows(allowed, node)
@@ -252,5 +252,37 @@ fn selector_location(pdb: &KubeObject<'_>) -> golive_core::Location {
             .map(|(k, _)| k.location(&pdb.file.path))
             .unwrap_or_else(|| s.location(&pdb.file.path)),
         None => pdb.location(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use golive_core::Workspace;
+    use golive_core::engine::{self, RunOptions};
+    use golive_core::{Config, Date, Status};
+
+    #[test]
+    fn hostile_numbers_do_not_overflow() {
+        let ws = Workspace::from_files(vec![(
+            "a.yaml".into(),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  replicas: 9223372036854775807\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: a}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec:\n  replicas: 9223372036854775807\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: b}]}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\nspec:\n  minAvailable: 99%\n  selector: {matchLabels: {app: a}}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: b}\nspec:\n  minAvailable: -9223372036854775808\n  selector: {matchLabels: {app: a}}\n".into(),
+        )]);
+        let opts = RunOptions {
+            target: ".".into(),
+            today: Date {
+                year: 2026,
+                month: 1,
+                day: 1,
+            },
+            golive_version: "test".into(),
+        };
+        let report = engine::run(&ws, &Config::default(), &[&PodDisruptionBudget], &opts);
+        assert_ne!(
+            report.checks[0].status,
+            Status::Error,
+            "{:?}",
+            report.checks[0].reason
+        );
     }
 }

@@ -300,7 +300,7 @@ impl<'a> Manifests<'a> {
         Some(match w.obj.node.path(&["spec", "replicas"]) {
             None => Replicas::Default,
             Some(node) if node.is_null() => Replicas::Default,
-            Some(node) => match node.as_i64() {
+            Some(node) => match node.as_i64().filter(|n| *n >= 0) {
                 Some(count) => Replicas::Field {
                     count,
                     node,
@@ -321,13 +321,17 @@ impl<'a> Manifests<'a> {
             .filter(|p| environment(p) == Environment::Production)
             .filter_map(|p| {
                 let node = p.node.path(&["spec", "replicas"])?;
-                Some((node.as_i64()?, node, p.file.path.as_str()))
+                let count = node.as_i64().filter(|n| *n >= 0)?;
+                Some((count, node, p.file.path.as_str()))
             });
         let from_entries = self
             .replica_overrides
             .iter()
             .filter(|(path, n, _)| *n == name && path_environment(path) == Environment::Production)
-            .filter_map(|(path, _, node)| Some((node.as_i64()?, *node, *path)));
+            .filter_map(|(path, _, node)| {
+                let count = node.as_i64().filter(|n| *n >= 0)?;
+                Some((count, *node, *path))
+            });
         from_patches
             .chain(from_entries)
             .min_by_key(|(count, _, path)| (*count, *path))
@@ -358,7 +362,7 @@ impl<'a> Manifests<'a> {
                 }
                 let node = o.node.path(&["spec", min_key]).filter(|n| !n.is_null());
                 let min = match node {
-                    Some(n) => n.as_i64()?,
+                    Some(n) => n.as_i64().filter(|n| *n >= 0)?,
                     None => default_min,
                 };
                 Some((*o, Replicas::Autoscaled { min, node, by: *o }))
