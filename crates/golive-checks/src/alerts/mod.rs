@@ -1,7 +1,11 @@
-//! Checks of the `alerts` catalogue section.
+//! Checks of the `alerts` catalogue section: Prometheus alerting rules (rule files and
+//! PrometheusRule objects), all reading them through one shared discovery (`rules`).
+
+mod rules;
+mod rules_exist;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![&rules_exist::RulesExist]
 }
