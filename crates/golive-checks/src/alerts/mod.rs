@@ -1,11 +1,12 @@
 //! Checks of the `alerts` catalogue section: Prometheus alerting rules (rule files and
 //! PrometheusRule objects), all reading them through one shared discovery (`rules`).
 
+mod promql_valid;
 mod rules;
 mod rules_exist;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&rules_exist::RulesExist]
+    vec![&rules_exist::RulesExist, &promql_valid::PromqlValid]
 }
