@@ -1,6 +1,7 @@
 //! Checks of the `alerts` catalogue section: Prometheus alerting rules (rule files and
 //! PrometheusRule objects), all reading them through one shared discovery (`rules`).
 
+mod for_duration;
 mod promql_valid;
 mod rules;
 mod rules_exist;
@@ -8,5 +9,9 @@ mod rules_exist;
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&rules_exist::RulesExist, &promql_valid::PromqlValid]
+    vec![
+        &rules_exist::RulesExist,
+        &promql_valid::PromqlValid,
+        &for_duration::ForDuration,
+    ]
 }
