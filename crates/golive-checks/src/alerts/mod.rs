@@ -5,6 +5,7 @@ mod for_duration;
 mod promql_valid;
 mod rules;
 mod rules_exist;
+mod severity_label;
 
 use golive_core::Check;
 
@@ -13,5 +14,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &rules_exist::RulesExist,
         &promql_valid::PromqlValid,
         &for_duration::ForDuration,
+        &severity_label::SeverityLabel,
     ]
 }
