@@ -5,6 +5,7 @@ mod for_duration;
 mod promql_valid;
 mod rules;
 mod rules_exist;
+mod runbook;
 mod severity_label;
 
 use golive_core::Check;
@@ -15,5 +16,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &promql_valid::PromqlValid,
         &for_duration::ForDuration,
         &severity_label::SeverityLabel,
+        &runbook::Runbook,
     ]
 }
