@@ -17,7 +17,7 @@ declare_check! {
     ///   the rule file's directory, then to the repository root (`/runbooks/x.md` is from the
     ///   root). A `#anchor` on a markdown file must match one of its headings (GitHub-style
     ///   anchors: lower case, punctuation dropped, spaces as `-`, `-1`, `-2` for repeats) or an
-    ///   explicit `<a name>`/`id` anchor.
+    ///   explicit `<a name>`/`id` anchor; anchors on other files are not checked.
     ///
     /// A missing annotation is a finding at the `- alert:` line; a link that does not resolve is
     /// a finding at the annotation's value, saying where golive looked.
@@ -312,168 +312,26 @@ impl AnchorCache {
     fn of(&mut self, file: &SourceFile) -> &[String] {
         self.by_path
             .entry(file.path.clone())
-            .or_insert_with(|| markdown_anchors(&file.text))
+            .or_insert_with(|| markdown_anchors(file))
     }
 }
 
-/// The anchors a markdown file renders to on GitHub: one per heading (ATX `#` and setext
-/// underlines, outside code fences and front matter), plus explicit `<a name>`/`id` anchors.
-fn markdown_anchors(text: &str) -> Vec<String> {
+/// The anchors a markdown file has on GitHub: its headings' anchors (core's markdown outline),
+/// plus explicit `<a name="...">`/`id="..."` anchors written as HTML.
+fn markdown_anchors(file: &SourceFile) -> Vec<String> {
     static EXPLICIT: LazyLock<Option<Regex>> =
         LazyLock::new(|| Regex::new(r#"<[a-zA-Z][^>]*\s(?:name|id)\s*=\s*["']([^"']+)["']"#).ok());
-    let lines: Vec<&str> = text.lines().collect();
-    let mut headings: Vec<String> = Vec::new();
-    let mut explicit: Vec<String> = Vec::new();
-    let mut fence: Option<(char, usize)> = None;
-    let mut i = 0;
-    // YAML front matter is not rendered.
-    if lines.first().is_some_and(|l| l.trim_end() == "---")
-        && let Some(end) = lines.iter().skip(1).position(|l| l.trim_end() == "---")
-    {
-        i = end + 2;
-    }
-    let mut previous_paragraph: Option<&str> = None;
-    while i < lines.len() {
-        let line = lines[i];
-        i += 1;
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let trimmed = line.trim();
-        if let Some((c, n)) = fence {
-            let run = trimmed.chars().take_while(|&x| x == c).count();
-            if run >= n && trimmed.chars().all(|x| x == c) {
-                fence = None;
-            }
-            continue;
-        }
-        if let Some(re) = EXPLICIT.as_ref() {
-            explicit.extend(re.captures_iter(line).map(|c| c[1].to_lowercase()));
-        }
-        if indent <= 3 {
-            let first = trimmed.chars().next();
-            if let Some(c @ ('`' | '~')) = first {
-                let run = trimmed.chars().take_while(|&x| x == c).count();
-                if run >= 3 {
-                    fence = Some((c, run));
-                    previous_paragraph = None;
-                    continue;
-                }
-            }
-            let hashes = trimmed.chars().take_while(|&c| c == '#').count();
-            if (1..=6).contains(&hashes)
-                && trimmed[hashes..]
-                    .chars()
-                    .next()
-                    .is_none_or(char::is_whitespace)
-            {
-                headings.push(atx_content(&trimmed[hashes..]).to_string());
-                previous_paragraph = None;
-                continue;
-            }
-            if let Some(para) = previous_paragraph
-                && !trimmed.is_empty()
-                && (trimmed.chars().all(|c| c == '=') || trimmed.chars().all(|c| c == '-'))
-            {
-                headings.push(para.trim().to_string());
-                previous_paragraph = None;
-                continue;
-            }
-        }
-        previous_paragraph = (!trimmed.is_empty() && indent <= 3).then_some(line);
-        // Only the last line of a paragraph becomes a setext heading's text; multi-line
-        // setext headings are rare in runbooks and their anchors are not guessed.
-    }
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    let mut out: Vec<String> = headings
-        .iter()
-        .map(|h| {
-            let base = slug(h);
-            let n = counts.entry(base.clone()).or_default();
-            let anchor = if *n == 0 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            };
-            *n += 1;
-            anchor
+    let mut out: Vec<String> = file
+        .markdown()
+        .map(|md| {
+            md.headings
+                .iter()
+                .map(|h| h.anchor.to_lowercase())
+                .collect()
         })
-        .collect();
-    out.extend(explicit);
-    out
-}
-
-/// An ATX heading's text: without the closing `#` sequence.
-fn atx_content(rest: &str) -> &str {
-    let content = rest.trim();
-    let stripped = content.trim_end_matches('#');
-    if stripped.len() == content.len() {
-        content
-    } else if stripped.is_empty() {
-        ""
-    } else if stripped.ends_with(char::is_whitespace) {
-        stripped.trim_end()
-    } else {
-        content
-    }
-}
-
-/// A GitHub heading anchor: the heading's rendered text in lower case, with everything but
-/// letters, digits, spaces, `-` and `_` removed and spaces turned into `-`.
-fn slug(heading: &str) -> String {
-    rendered_text(heading)
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
-        .map(|c| if c == ' ' { '-' } else { c })
-        .collect()
-}
-
-/// The text of a heading as rendered: links and images become their text, HTML tags and
-/// emphasis markers go, code spans keep their content verbatim.
-fn rendered_text(heading: &str) -> String {
-    static LINK: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])").ok());
-    static TAG: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"</?[a-zA-Z][^>]*>").ok());
-    let mut text = heading.to_string();
-    if let Some(re) = LINK.as_ref() {
-        text = re.replace_all(&text, "$1").into_owned();
-    }
-    if let Some(re) = TAG.as_ref() {
-        text = re.replace_all(&text, "").into_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    for (i, part) in text.split('`').enumerate() {
-        if i % 2 == 1 {
-            out.push_str(part);
-        } else {
-            out.push_str(&strip_emphasis(part));
-        }
-    }
-    out
-}
-
-/// Removes `_` emphasis markers at word boundaries (`_word_`, `__word__`), keeping underscores
-/// inside words (`snake_case`). `*` and `~` are dropped by the slug anyway.
-fn strip_emphasis(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] != '_' {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while chars.get(i) == Some(&'_') {
-            i += 1;
-        }
-        let word_before = start
-            .checked_sub(1)
-            .is_some_and(|j| chars[j].is_alphanumeric());
-        let word_after = chars.get(i).is_some_and(|c| c.is_alphanumeric());
-        if word_before && word_after {
-            out.extend(&chars[start..i]);
-        }
+        .unwrap_or_default();
+    if let Some(re) = EXPLICIT.as_ref() {
+        out.extend(re.captures_iter(&file.text).map(|c| c[1].to_lowercase()));
     }
     out
 }
@@ -483,29 +341,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slugs_follow_github() {
-        assert_eq!(slug("High error rate"), "high-error-rate");
-        assert_eq!(slug("KubePodCrashLooping"), "kubepodcrashlooping");
-        assert_eq!(slug("What to do? (step 1)"), "what-to-do-step-1");
-        assert_eq!(slug("The `__init__` hook"), "the-__init__-hook");
-        assert_eq!(slug("snake_case and _emphasis_"), "snake_case-and-emphasis");
-        assert_eq!(slug("[Disk](https://x) full!"), "disk-full");
-        assert_eq!(slug("Données perdues"), "données-perdues");
-        assert_eq!(slug("A -- B"), "a----b");
-    }
-
-    #[test]
-    fn anchors_cover_atx_setext_explicit_and_repeats() {
-        let md = "---\ntitle: x\n---\n# Runbooks\n\n## Disk full ##\n\nSteps\n-----\n\n```\n# not a heading\n```\n\n## Disk full\n\n<a name=\"Legacy-Anchor\"></a>\n";
+    fn anchors_are_headings_and_explicit_html_anchors() {
+        let ws = Workspace::from_files(vec![(
+            "docs/runbooks.md".into(),
+            "# Runbooks\n\n## Disk full ##\n\n```\n# not a heading\n```\n\n## Disk full\n\n<a name=\"Legacy-Anchor\"></a>\n".into(),
+        )]);
         assert_eq!(
-            markdown_anchors(md),
-            vec![
-                "runbooks",
-                "disk-full",
-                "steps",
-                "disk-full-1",
-                "legacy-anchor"
-            ]
+            markdown_anchors(&ws.files()[0]),
+            vec!["runbooks", "disk-full", "disk-full-1", "legacy-anchor"]
         );
     }
 
