@@ -9,7 +9,7 @@
 //! counted, so that checks can say what they did not look at instead of guessing.
 
 use golive_core::parse::yaml::Node;
-use golive_core::workspace::{FileKind, SourceFile, Workspace};
+use golive_core::workspace::{FileKind, SourceFile, Workspace, is_rule_file};
 use golive_core::{Evidence, Location};
 use std::collections::BTreeMap;
 
@@ -230,24 +230,6 @@ pub(crate) fn discover(ws: &Workspace) -> Rules<'_> {
         (&a.file.path, a.name_key.start()).cmp(&(&b.file.path, b.name_key.start()))
     });
     Rules { rules, unread }
-}
-
-/// A plain Prometheus rule file: a mapping (not a Kubernetes object) whose `groups` hold a rule
-/// with `alert` or `record` and `expr` (the same test as the `prometheus-rules` facet, so that the
-/// facet and the checks agree on what is a rule file).
-fn is_rule_file(root: Node<'_>) -> bool {
-    root.is_map()
-        && root.get("kind").is_none()
-        && root.get("groups").is_some_and(|groups| {
-            groups.items().any(|g| {
-                g.get("rules").is_some_and(|rules| {
-                    rules.items().any(|r| {
-                        (r.get("alert").is_some() || r.get("record").is_some())
-                            && r.get("expr").is_some()
-                    })
-                })
-            })
-        })
 }
 
 fn collect<'a>(

@@ -6,6 +6,7 @@ mod facets;
 mod walk;
 
 pub use classify::{FileKind, Lang, classify};
+pub use facets::is_rule_file;
 pub use walk::{SKIPPED_DIRS, Skipped};
 
 use crate::inline_ignore::{self, InlineIgnore};
