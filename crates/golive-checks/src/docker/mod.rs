@@ -1,9 +1,10 @@
 //! Checks of the `docker` catalogue section.
 
 pub(crate) mod dockerfiles;
+mod non_root;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![&non_root::NonRoot]
 }
