@@ -2,9 +2,10 @@
 
 pub(crate) mod dockerfiles;
 mod non_root;
+mod pinned_base;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&non_root::NonRoot]
+    vec![&non_root::NonRoot, &pinned_base::PinnedBase]
 }
