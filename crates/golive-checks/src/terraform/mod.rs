@@ -1,7 +1,10 @@
 //! Checks of the `terraform` catalogue section.
 
+mod remote_state;
+mod stack;
+
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![&remote_state::RemoteState]
 }
