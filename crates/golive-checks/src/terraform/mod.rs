@@ -2,9 +2,10 @@
 
 mod remote_state;
 mod stack;
+mod state_locking;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&remote_state::RemoteState]
+    vec![&remote_state::RemoteState, &state_locking::StateLocking]
 }
