@@ -4,6 +4,7 @@ mod remote_state;
 mod stack;
 mod state_encryption;
 mod state_locking;
+mod version_pins;
 
 use golive_core::Check;
 
@@ -12,5 +13,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &remote_state::RemoteState,
         &state_locking::StateLocking,
         &state_encryption::StateEncryption,
+        &version_pins::VersionPins,
     ]
 }
