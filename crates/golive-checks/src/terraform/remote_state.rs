@@ -1,4 +1,4 @@
-use super::stack::{Backend, Module, Stack, Tally};
+use super::stack::{Backend, Judgement, Module, Stack, Tally};
 use golive_core::workspace::Workspace;
 use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
 
@@ -74,15 +74,14 @@ impl golive_core::Check for RemoteState {
                 tally.evidence.push(module.unreadable_note());
                 continue;
             }
-            tally.judged += 1;
             let name = module.label();
-            match module.backend() {
+            let judgement = match module.backend() {
                 Backend::Implicit => {
                     let bootstrap = state_buckets
                         .iter()
                         .find(|b| module.defines_bucket(b).is_some());
                     let committed = committed_state(cx.ws, module);
-                    let finding = match bootstrap {
+                    Judgement::Bad(match bootstrap {
                         Some(bucket) => Finding::at(
                             module.location(),
                             format!(
@@ -98,32 +97,34 @@ impl golive_core::Check for RemoteState {
                                 "`{name}` has no backend: Terraform keeps its state in a local terraform.tfstate{committed}"
                             ),
                         ),
-                    };
-                    tally.findings.push(finding);
+                    })
                 }
+                Backend::Declared { kind, .. } if kind.is_empty() => Judgement::Unknown {
+                    subject: format!("`{name}`"),
+                    why: "its backend block has no type (Terraform rejects it)".into(),
+                },
                 Backend::Declared {
                     kind, file, block, ..
-                } if kind == "local" => {
-                    tally.findings.push(Finding::at(
-                        block.pos().location(&file.path),
-                        format!(
-                            "`{name}` uses the `local` backend: its state is a file on whichever machine runs terraform"
-                        ),
-                    ));
-                }
+                } if kind == "local" => Judgement::Bad(Finding::at(
+                    block.pos().location(&file.path),
+                    format!(
+                        "`{name}` uses the `local` backend: its state is a file on whichever machine runs terraform"
+                    ),
+                )),
                 Backend::Declared {
                     kind, file, block, ..
-                } => tally.evidence.push(Evidence::at(
+                } => Judgement::Good(Evidence::at(
                     &file.path,
                     block.pos().line,
                     format!("`{name}`: state in the `{kind}` backend"),
                 )),
-                Backend::Cloud { file, block } => tally.evidence.push(Evidence::at(
+                Backend::Cloud { file, block } => Judgement::Good(Evidence::at(
                     &file.path,
                     block.pos().line,
                     format!("`{name}`: state in HCP Terraform (`cloud` block)"),
                 )),
-            }
+            };
+            tally.add(judgement);
         }
         tally.evidence.extend(stack.non_root_notes());
         let any_root = stack.roots().next().is_some();

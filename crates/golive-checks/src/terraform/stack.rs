@@ -138,6 +138,7 @@ impl<'a> Stack<'a> {
                         .as_ref()
                         .and_then(Value::as_str)
                         .and_then(|s| local_source(&module.dir, s))
+                        .filter(|target| *target != module.dir)
                     {
                         callers.entry(target).or_default().insert(module.label());
                     }
@@ -691,6 +692,8 @@ mod tests {
                 "module \"x\" {\n  source = \"../..\"\n}\n",
             ),
             ("shared/main.tf", "terraform {\n  backend \"s3\" {}\n}\n"),
+            // Calling itself (Terraform rejects it) does not make a directory a child module.
+            ("self/main.tf", "module \"me\" {\n  source = \"./\"\n}\n"),
             (
                 "envs/dev/main.tf",
                 "module \"s\" {\n  source = \"../../shared\"\n}\n",
@@ -719,6 +722,7 @@ mod tests {
                 ("modules/app".into(), Role::UnderModules),
                 ("modules/vpc".into(), Role::UnderModules),
                 ("network".into(), Role::Called(vec![".".into()])),
+                ("self".into(), Role::Root),
                 // Called from envs/dev, but it declares a backend: it is run as a root too.
                 ("shared".into(), Role::Root),
             ]

@@ -143,6 +143,12 @@ fn judge(name: &str, kind: &str, block_at: &Location, v: &Variant) -> Judgement 
     if let Some((_, note)) = ENCRYPTED_AT_REST.iter().find(|(k, _)| *k == kind) {
         return good(note.to_string());
     }
+    if kind.is_empty() {
+        return Judgement::Unknown {
+            subject: label,
+            why: "its backend block has no type (Terraform rejects it)".into(),
+        };
+    }
     if !ENCRYPT_SETTING.contains(&kind) {
         return Judgement::Unknown {
             subject: label,

@@ -247,6 +247,10 @@ fn judge(at: &Place<'_, '_>) -> Judgement {
         kind if LOCK_NATIVELY.contains(&kind) => {
             at.good(format!("the `{kind}` backend locks state natively"))
         }
+        "" => Judgement::Unknown {
+            subject: at.subject(),
+            why: "its backend block has no type (Terraform rejects it)".into(),
+        },
         kind => Judgement::Unknown {
             subject: at.subject(),
             why: format!("golive does not know whether the `{kind}` backend locks state"),
