@@ -19,9 +19,10 @@ declare_check! {
     ///
     /// A final stage without any `USER` runs as its base image's default user, which is root
     /// for almost every image, and always for `FROM scratch`. The exceptions golive knows, from
-    /// the tag alone, are noted instead of reported: tags that say `nonroot` (distroless
-    /// `gcr.io/distroless/static-debian12:nonroot`, `debug-nonroot`), .NET `chiseled` images and
-    /// Windows Nano Server, which run as non-root users by default. A base image that comes from
+    /// the reference alone, are noted instead of reported: tags that say `nonroot` (distroless
+    /// `gcr.io/distroless/static-debian12:nonroot`, `debug-nonroot`), image names that say
+    /// `unprivileged`, `nonroot` or `rootless` (`nginxinc/nginx-unprivileged`), .NET `chiseled`
+    /// images and Windows Nano Server, which run as non-root users by default. A base image that comes from
     /// a build argument without default cannot be judged and is noted.
     ///
     /// Dockerfiles that do not parse (`parse/invalid-dockerfile` reports them) and development
@@ -201,7 +202,7 @@ fn judge(parsed: &Parsed<'_>) -> Verdict {
             path,
             origin.from_line,
             format!(
-                "final stage sets no USER but `{image}`{via} runs as a non-root user by default ({reason}; from the tag, not verified against the image)"
+                "final stage sets no USER but `{image}`{via} runs as a non-root user by default ({reason}; judged from the reference, not verified against the image)"
             ),
         ));
     }
@@ -248,12 +249,23 @@ fn classify(df: &Dockerfile, stage: &Stage, index: usize, user: &Instruction) ->
     }
 }
 
-/// Images whose tag says they run as a non-root user unless told otherwise.
+/// Images whose reference says they run as a non-root user unless told otherwise.
 fn non_root_by_default(image: &image_ref::ImageRef) -> Option<&'static str> {
     let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
     let words: Vec<&str> = tag.split(['-', '_', '.']).collect();
     if words.contains(&"nonroot") || tag.contains("non-root") {
         return Some("the tag says nonroot");
+    }
+    let name = image
+        .repository
+        .rsplit('/')
+        .next()
+        .unwrap_or(&image.repository);
+    if ["unprivileged", "nonroot", "non-root", "rootless"]
+        .iter()
+        .any(|w| name.contains(w))
+    {
+        return Some("the image name says it runs unprivileged");
     }
     if words.contains(&"chiseled") {
         return Some(".NET chiseled images run as the `app` user");
