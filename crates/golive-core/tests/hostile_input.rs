@@ -105,6 +105,7 @@ fn huge_files_are_skipped_and_counted() {
         &ScanOptions {
             max_file_size: 1024,
             threads: 1,
+            ..ScanOptions::default()
         },
     )
     .expect("scan");
