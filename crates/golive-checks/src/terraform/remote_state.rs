@@ -1,6 +1,6 @@
 use super::stack::{Backend, Judgement, Module, Stack, Tally};
 use golive_core::workspace::Workspace;
-use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
+use golive_core::{Context, Evidence, Finding, Location, Outcome, declare_check};
 
 declare_check! {
     /// ## What it checks
@@ -75,42 +75,41 @@ impl golive_core::Check for RemoteState {
                 continue;
             }
             let name = module.label();
-            let judgement = match module.backend() {
-                Backend::Implicit => {
-                    let bootstrap = state_buckets
-                        .iter()
-                        .find(|b| module.defines_bucket(b).is_some());
-                    let committed = committed_state(cx.ws, module);
-                    Judgement::Bad(match bootstrap {
-                        Some(bucket) => Finding::at(
-                            module.location(),
-                            format!(
-                                "`{name}` creates the state bucket `{bucket}` but keeps its own state in a local terraform.tfstate{committed}"
-                            ),
-                        )
-                        .with_help(format!(
-                            "after its first apply, add `backend \"s3\"` for `{bucket}` to `{name}` and run `terraform init -migrate-state`; if its state must stay local, record why in a waiver"
-                        )),
-                        None => Finding::at(
-                            module.location(),
-                            format!(
-                                "`{name}` has no backend: Terraform keeps its state in a local terraform.tfstate{committed}"
-                            ),
+            let bootstrap = state_buckets
+                .iter()
+                .find(|b| module.defines_bucket(b).is_some());
+            // `what` is wrong with the module, and where its state `is` as a result.
+            let local = |location: Location, what: &str, is: &str| {
+                Judgement::Bad(match bootstrap {
+                    Some(bucket) => Finding::at(
+                        location,
+                        format!(
+                            "`{name}` creates the state bucket `{bucket}` but {what}: its own state is {is}"
                         ),
-                    })
-                }
+                    )
+                    .with_help(format!(
+                        "after its first apply, add `backend \"s3\"` for `{bucket}` to `{name}` and run `terraform init -migrate-state`; if its state must stay local, record why in a waiver"
+                    )),
+                    None => Finding::at(location, format!("`{name}` {what}: its state is {is}")),
+                })
+            };
+            let judgement = match module.backend() {
+                Backend::Implicit => local(
+                    module.location(),
+                    "has no backend",
+                    committed_state(cx.ws, module),
+                ),
                 Backend::Declared { kind, .. } if kind.is_empty() => Judgement::Unknown {
                     subject: format!("`{name}`"),
                     why: "its backend block has no type (Terraform rejects it)".into(),
                 },
                 Backend::Declared {
                     kind, file, block, ..
-                } if kind == "local" => Judgement::Bad(Finding::at(
+                } if kind == "local" => local(
                     block.pos().location(&file.path),
-                    format!(
-                        "`{name}` uses the `local` backend: its state is a file on whichever machine runs terraform"
-                    ),
-                )),
+                    "uses the `local` backend",
+                    "a file on whichever machine runs terraform",
+                ),
                 Backend::Declared {
                     kind, file, block, ..
                 } => Judgement::Good(Evidence::at(
@@ -135,14 +134,17 @@ impl golive_core::Check for RemoteState {
     }
 }
 
-/// ", committed to the repository" when the module's terraform.tfstate is in the scanned files.
+/// Where a module without a backend keeps its state: a local file, or one committed to the
+/// repository when its terraform.tfstate is among the scanned files.
 fn committed_state(ws: &Workspace, module: &Module<'_>) -> &'static str {
     let path = match module.dir.as_str() {
         "" => "terraform.tfstate".to_string(),
         dir => format!("{dir}/terraform.tfstate"),
     };
     match ws.file(&path) {
-        Some(_) => " that is committed to the repository (with every secret the stack manages)",
-        None => " file",
+        Some(_) => {
+            "terraform.tfstate, committed to the repository with every secret the stack manages"
+        }
+        None => "a local terraform.tfstate file",
     }
 }
