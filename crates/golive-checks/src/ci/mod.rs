@@ -1,4 +1,11 @@
-//! Checks of the `ci` catalogue section.
+//! Checks of the `ci` catalogue section, and the readers of CI configuration they share with
+//! testing/ci-runs-tests: GitHub Actions (`github`), GitLab CI and the other systems
+//! (`pipelines`), package manifests (`manifests`) and test commands (`test_commands`).
+
+pub(crate) mod github;
+pub(crate) mod manifests;
+pub(crate) mod pipelines;
+pub(crate) mod test_commands;
 
 use golive_core::Check;
 
