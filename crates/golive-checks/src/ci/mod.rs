@@ -8,9 +8,10 @@ pub(crate) mod pipelines;
 pub(crate) mod test_commands;
 
 mod pipeline;
+mod timeouts;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&pipeline::Pipeline]
+    vec![&pipeline::Pipeline, &timeouts::Timeouts]
 }
