@@ -7,11 +7,16 @@ pub(crate) mod manifests;
 pub(crate) mod pipelines;
 pub(crate) mod test_commands;
 
+mod pinned_actions;
 mod pipeline;
 mod timeouts;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&pipeline::Pipeline, &timeouts::Timeouts]
+    vec![
+        &pipeline::Pipeline,
+        &timeouts::Timeouts,
+        &pinned_actions::PinnedActions,
+    ]
 }
