@@ -318,6 +318,21 @@ impl<'a> ActionRef<'a> {
     }
 }
 
+/// The 1-based line of `file` inside `node`'s span that contains `needle` (a line of a
+/// multi-line scalar, as written), else the node's own line.
+pub(crate) fn line_of(file: &SourceFile, node: Node<'_>, needle: &str) -> u32 {
+    let needle = needle.trim();
+    if !needle.is_empty() {
+        let from = node.line().saturating_sub(1).max(1);
+        for line in from..=node.end().line.max(node.line()) {
+            if file.line_text(line).is_some_and(|t| t.contains(needle)) {
+                return line;
+            }
+        }
+    }
+    node.line()
+}
+
 /// Whether `s` is a full 40-hex-digit commit SHA.
 pub(crate) fn is_full_sha(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())

@@ -10,6 +10,7 @@ pub(crate) mod test_commands;
 mod pinned_actions;
 mod pipeline;
 mod timeouts;
+mod token_permissions;
 
 use golive_core::Check;
 
@@ -18,5 +19,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &pipeline::Pipeline,
         &timeouts::Timeouts,
         &pinned_actions::PinnedActions,
+        &token_permissions::TokenPermissions,
     ]
 }
