@@ -7,6 +7,7 @@ pub(crate) mod manifests;
 pub(crate) mod pipelines;
 pub(crate) mod test_commands;
 
+mod lockfiles;
 mod pinned_actions;
 mod pipeline;
 mod timeouts;
@@ -20,5 +21,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &timeouts::Timeouts,
         &pinned_actions::PinnedActions,
         &token_permissions::TokenPermissions,
+        &lockfiles::Lockfiles,
     ]
 }
