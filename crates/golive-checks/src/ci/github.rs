@@ -26,8 +26,6 @@ pub(crate) struct Workflow<'a> {
     /// The top-level `permissions:` key and value.
     pub permissions: Option<(Node<'a>, Node<'a>)>,
     pub jobs: Vec<Job<'a>>,
-    /// `defaults.run.working-directory` of the workflow.
-    pub working_directory: Option<&'a str>,
 }
 
 impl<'a> Workflow<'a> {
@@ -84,6 +82,33 @@ impl Step<'_> {
             .and_then(|t| t.lines().map(str::trim).find(|l| !l.is_empty()))
             .unwrap_or("");
         format!("`{}`", shorten(first, 60))
+    }
+}
+
+impl Step<'_> {
+    /// The shell command an action stands for, for the actions that wrap one:
+    /// `actions-rs/cargo` (`command`, `args`) and Gradle's build actions (`arguments`).
+    pub fn action_command(&self) -> Option<String> {
+        let uses = self.uses?.as_text()?;
+        let repo = ActionRef::parse(uses).repository()?.to_ascii_lowercase();
+        let input = |key: &str| {
+            self.with
+                .and_then(|w| w.get_str(key))
+                .map(str::trim)
+                .unwrap_or("")
+        };
+        let command = match repo.as_str() {
+            "actions-rs/cargo" => format!("cargo {} {}", input("command"), input("args")),
+            "gradle/gradle-build-action" | "gradle/actions" | "eskatos/gradle-command-action" => {
+                let arguments = input("arguments");
+                if arguments.is_empty() {
+                    return None;
+                }
+                format!("gradle {arguments}")
+            }
+            _ => return None,
+        };
+        Some(command.trim().to_string())
     }
 }
 
@@ -146,7 +171,6 @@ fn workflow(file: &SourceFile) -> Option<Workflow<'_>> {
         triggers,
         permissions: root.entry("permissions"),
         jobs,
-        working_directory,
     })
 }
 

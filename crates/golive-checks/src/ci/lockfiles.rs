@@ -68,23 +68,6 @@ declare_check! {
     }
 }
 
-/// Path components whose manifests are not the repository's own build.
-const NOT_OURS: &[&str] = &[
-    "vendor",
-    "third_party",
-    "third-party",
-    "testdata",
-    "fixtures",
-    "__fixtures__",
-    "examples",
-    "example",
-    "node_modules",
-    "bower_components",
-    ".venv",
-    "venv",
-    "site-packages",
-];
-
 const NODE_LOCKFILES: &[&str] = &[
     "package-lock.json",
     "npm-shrinkwrap.json",
@@ -167,10 +150,7 @@ impl<'a> Scan<'a> {
     fn manifests(&mut self, name: &str) -> Vec<&'a SourceFile> {
         let mut out = Vec::new();
         for f in self.ws.files().iter().filter(|f| f.name() == name) {
-            let theirs = f.path.contains("{{")
-                || f.path.contains("{%")
-                || f.path.split('/').any(|c| NOT_OURS.contains(&c));
-            if theirs {
+            if manifests::is_not_ours(&f.path) {
                 self.not_ours += 1;
             } else {
                 out.push(f);

@@ -6,6 +6,29 @@
 use golive_core::parse::yaml;
 use golive_core::text::strip_bom;
 
+/// Path components of folders whose manifests and code are not the repository's own build:
+/// vendored dependencies, examples, test data, virtual environments.
+const NOT_OURS: &[&str] = &[
+    "vendor",
+    "third_party",
+    "third-party",
+    "testdata",
+    "fixtures",
+    "__fixtures__",
+    "examples",
+    "node_modules",
+    "bower_components",
+    ".venv",
+    "venv",
+    "site-packages",
+];
+
+/// Whether a path is in a vendored, example or test-data folder, or is a template
+/// (`{{cookiecutter.name}}/package.json`).
+pub(crate) fn is_not_ours(path: &str) -> bool {
+    path.contains("{{") || path.contains("{%") || path.split('/').any(|c| NOT_OURS.contains(&c))
+}
+
 /// What golive needs from a package.json.
 #[derive(Debug, Default)]
 pub(crate) struct PackageJson {
@@ -104,16 +127,6 @@ pub(crate) fn toml_has_table(text: &str, name: &str) -> bool {
         h == name
             || h.strip_prefix(name)
                 .is_some_and(|rest| rest.starts_with('.'))
-    })
-}
-
-/// Whether a TOML file has a dotted key `name...` at the top level of any table, e.g.
-/// `tool.poetry.name = "x"` written without a table header (rare, but valid).
-pub(crate) fn toml_mentions_dotted(text: &str, prefix: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim_start();
-        l.strip_prefix(prefix)
-            .is_some_and(|rest| rest.starts_with('.') || rest.trim_start().starts_with('='))
     })
 }
 

@@ -358,6 +358,49 @@ pub(crate) fn other_system(path: &str) -> Option<&'static str> {
     Some(system)
 }
 
+/// The shell commands Azure Pipelines tasks stand for (`DotNetCoreCLI@2` with `command: test`
+/// is `dotnet test`; `Maven@4` runs its `goals`, `package` by default), each with its line.
+pub(crate) fn azure_task_commands(file: &SourceFile) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for doc in file.yaml_docs() {
+        for node in doc.nodes() {
+            let Some(task) = node.get_str("task") else {
+                continue;
+            };
+            let input = |key: &str| {
+                node.get("inputs")
+                    .and_then(|i| i.get_str(key))
+                    .map(str::trim)
+            };
+            let name = task.split('@').next().unwrap_or(task).to_ascii_lowercase();
+            let command = match name.as_str() {
+                "dotnetcorecli" => input("command")
+                    .filter(|c| c.eq_ignore_ascii_case("test"))
+                    .map(|_| "dotnet test".to_string()),
+                "vstest" => Some("dotnet vstest".to_string()),
+                "maven" => Some(format!(
+                    "mvn {} {}",
+                    input("goals").unwrap_or("package"),
+                    input("options").unwrap_or("")
+                )),
+                "gradle" => Some(format!(
+                    "gradle {} {}",
+                    input("tasks").unwrap_or("build"),
+                    input("options").unwrap_or("")
+                )),
+                "npm" => input("customCommand")
+                    .filter(|_| input("command") == Some("custom"))
+                    .map(|c| format!("npm {c}")),
+                _ => None,
+            };
+            if let Some(c) = command {
+                out.push((node.line(), c.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

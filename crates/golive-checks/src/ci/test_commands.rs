@@ -90,8 +90,12 @@ const MAX_DEPTH: usize = 4;
 /// Recognises test commands in scripts, following indirections through the repository.
 pub(crate) struct Recogniser<'a> {
     ws: &'a Workspace,
-    scripts: RefCell<HashMap<String, Option<Vec<(String, String)>>>>,
+    /// package.json scripts by file (None: not readable), read once.
+    scripts: RefCell<HashMap<String, Option<Scripts>>>,
 }
+
+/// A package.json's scripts: name and command.
+type Scripts = Vec<(String, String)>;
 
 /// What one command segment is.
 enum Command {
@@ -349,15 +353,22 @@ fn strip_trailing_comment(line: &str) -> &str {
 
 /// The commands of a logical line: split at `&&`, `||`, `;`, `|`, `&`, parentheses, backticks.
 fn segments(line: &str) -> Vec<&str> {
-    // `$(VAR)` (make) is a word, not a subshell.
+    // `$(VAR)` (make) is a word, not a subshell; quoted text is one word: `echo "(go test)"`
+    // prints it, `sh 'go test && x'` runs one string.
     let mut depth_var = false;
+    let mut quote: Option<char> = None;
     let bytes = line.as_bytes();
     let mut cuts = Vec::new();
     for (i, c) in line.char_indices() {
-        match c {
-            '(' if i > 0 && bytes[i - 1] == b'$' && is_make_var(&line[i + 1..]) => depth_var = true,
-            ')' if depth_var => depth_var = false,
-            ';' | '|' | '&' | '(' | ')' | '`' => cuts.push(i),
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') if i > 0 && bytes[i - 1] == b'$' && is_make_var(&line[i + 1..]) => {
+                depth_var = true
+            }
+            (None, ')') if depth_var => depth_var = false,
+            (None, ';' | '|' | '&' | '(' | ')' | '`') => cuts.push(i),
             _ => {}
         }
     }
@@ -469,7 +480,9 @@ fn is_non_running(first: &str) -> bool {
 
 /// What a command segment is, if it runs (or may lead to) tests.
 fn classify(tokens: &[String]) -> Option<Command> {
-    let start = tokens.iter().position(|t| !is_prefix(t))?;
+    let start = tokens
+        .iter()
+        .position(|t| !is_prefix(t) && !t.starts_with('-'))?;
     let words = &tokens[start..];
     let first = base(&words[0]);
     if is_non_running(first) || is_install(words) {
@@ -979,14 +992,12 @@ fn generic(words: &[String]) -> Option<Command> {
 /// `unit-test`, `e2e`, `spec`).
 pub(crate) fn is_test_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower
-        .split(|c: char| matches!(c, ':' | '-' | '_' | '.' | '/' | '+'))
-        .any(|part| {
-            part.starts_with("test")
-                || part.ends_with("test")
-                || part.ends_with("tests")
-                || matches!(part, "spec" | "specs" | "e2e" | "unit" | "integration")
-        })
+    lower.split([':', '-', '_', '.', '/', '+']).any(|part| {
+        part.starts_with("test")
+            || part.ends_with("test")
+            || part.ends_with("tests")
+            || matches!(part, "spec" | "specs" | "e2e" | "unit" | "integration")
+    })
 }
 
 /// The recipe lines of a make target (and of its prerequisites, a few levels deep), each with
@@ -1120,6 +1131,8 @@ mod tests {
             ("sh 'mvn -B test'", Ecosystem::Maven),
             ("- run: cargo test", Ecosystem::Rust),
             ("script: go test ./...", Ecosystem::Go),
+            ("sh \"cd api && go test ./...\"", Ecosystem::Go),
+            ("bash -c 'make test'", Ecosystem::Any),
         ];
         for (cmd, eco) in cases {
             assert_eq!(ecosystems(&ws, cmd), vec![*eco], "{cmd}");
@@ -1149,6 +1162,7 @@ mod tests {
             "make build",
             "dotnet build",
             "ginkgo bootstrap",
+            "echo \"tests run nightly (go test ./...)\"",
         ] {
             assert!(ecosystems(&ws, cmd).is_empty(), "{cmd}");
         }
