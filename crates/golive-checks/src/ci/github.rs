@@ -245,11 +245,13 @@ pub(crate) struct CompositeAction<'a> {
     pub steps: Vec<Step<'a>>,
 }
 
-/// Every composite action defined in the repository.
+/// Every composite action defined in the repository (not in vendored, example or test-data
+/// folders).
 pub(crate) fn composite_actions(ws: &Workspace) -> Vec<CompositeAction<'_>> {
     ws.files()
         .iter()
         .filter(|f| matches!(f.name(), "action.yml" | "action.yaml"))
+        .filter(|f| !crate::ci::is_not_ours(&f.path))
         .filter_map(composite_action)
         .collect()
 }

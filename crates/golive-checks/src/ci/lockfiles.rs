@@ -1,8 +1,8 @@
 use crate::ci::manifests::{self, PackageJson};
+use crate::ci::test_commands::Ecosystem;
 use crate::ci::{github, pipelines};
 use golive_core::{
-    Context, Evidence, Facet, FileKind, Finding, Location, Outcome, SourceFile, Workspace,
-    declare_check,
+    Context, Evidence, FileKind, Finding, Location, Outcome, SourceFile, Workspace, declare_check,
 };
 use regex::Regex;
 use std::collections::BTreeSet;
@@ -104,10 +104,16 @@ impl golive_core::Check for Lockfiles {
         scan.python();
         scan.ruby();
         let mut notes = Vec::new();
-        if ws.has(Facet::Dotnet) {
+        let own: BTreeSet<Ecosystem> = ws
+            .files()
+            .iter()
+            .filter(|f| !crate::ci::is_not_ours(&f.path))
+            .filter_map(|f| Ecosystem::of_manifest(f.name()))
+            .collect();
+        if own.contains(&Ecosystem::Dotnet) {
             notes.push(".NET: packages.lock.json is optional, not checked".to_string());
         }
-        if ws.has(Facet::Maven) || ws.has(Facet::Gradle) {
+        if own.contains(&Ecosystem::Maven) || own.contains(&Ecosystem::Gradle) {
             notes.push("Maven and Gradle have no standard lockfile, not checked".to_string());
         }
         if scan.not_ours > 0 {
@@ -150,7 +156,7 @@ impl<'a> Scan<'a> {
     fn manifests(&mut self, name: &str) -> Vec<&'a SourceFile> {
         let mut out = Vec::new();
         for f in self.ws.files().iter().filter(|f| f.name() == name) {
-            if manifests::is_not_ours(&f.path) {
+            if crate::ci::is_not_ours(&f.path) {
                 self.not_ours += 1;
             } else {
                 out.push(f);

@@ -317,10 +317,12 @@ pub(crate) struct OtherPipeline<'a> {
     pub file: &'a SourceFile,
 }
 
-/// The other CI systems' configuration files, found by name.
+/// The other CI systems' configuration files, found by name (not in vendored, example or
+/// test-data folders).
 pub(crate) fn other_pipelines(ws: &Workspace) -> Vec<OtherPipeline<'_>> {
     ws.files()
         .iter()
+        .filter(|f| !crate::ci::is_not_ours(&f.path))
         .filter_map(|file| other_system(&file.path).map(|system| OtherPipeline { system, file }))
         .collect()
 }

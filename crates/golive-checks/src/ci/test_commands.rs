@@ -5,7 +5,6 @@
 //! Makefile, package.json or script, a few levels deep.
 
 use crate::ci::manifests;
-use golive_core::model::Facet;
 use golive_core::workspace::Lang;
 use golive_core::{FileKind, Workspace};
 use std::cell::RefCell;
@@ -27,17 +26,22 @@ pub(crate) enum Ecosystem {
 }
 
 impl Ecosystem {
-    /// The ecosystem of a language facet.
-    pub fn of_facet(facet: Facet) -> Option<Ecosystem> {
-        Some(match facet {
-            Facet::Cargo => Ecosystem::Rust,
-            Facet::Go => Ecosystem::Go,
-            Facet::Python => Ecosystem::Python,
-            Facet::Npm => Ecosystem::Node,
-            Facet::Maven => Ecosystem::Maven,
-            Facet::Gradle => Ecosystem::Gradle,
-            Facet::Dotnet => Ecosystem::Dotnet,
-            Facet::Ruby => Ecosystem::Ruby,
+    /// The ecosystem a manifest file declares (`Cargo.toml`, `go.mod`, `package.json`, ...).
+    pub fn of_manifest(name: &str) -> Option<Ecosystem> {
+        Some(match name {
+            "Cargo.toml" => Ecosystem::Rust,
+            "go.mod" => Ecosystem::Go,
+            "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile" => Ecosystem::Python,
+            n if n.starts_with("requirements") && n.ends_with(".txt") => Ecosystem::Python,
+            "package.json" => Ecosystem::Node,
+            "pom.xml" => Ecosystem::Maven,
+            "build.gradle" | "build.gradle.kts" | "settings.gradle" | "settings.gradle.kts" => {
+                Ecosystem::Gradle
+            }
+            n if n.ends_with(".csproj") || n.ends_with(".fsproj") || n.ends_with(".sln") => {
+                Ecosystem::Dotnet
+            }
+            "Gemfile" | "gems.rb" => Ecosystem::Ruby,
             _ => return None,
         })
     }

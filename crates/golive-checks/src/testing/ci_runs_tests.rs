@@ -284,23 +284,22 @@ fn travis(file: &SourceFile, found: &mut Found) {
     }
 }
 
-/// The detected ecosystems that have source code of their own in the repository.
+/// The ecosystems whose manifests and source code are the repository's own (not vendored,
+/// example or test-data folders): a package.json that only installs tooling is not one.
 fn code_ecosystems(ws: &Workspace) -> Vec<Ecosystem> {
-    let facets = ws.facets();
-    let mut out: Vec<Ecosystem> = facets
-        .iter()
-        .filter_map(|f| Ecosystem::of_facet(*f))
-        .filter(|e| has_code(ws, *e))
+    let mut out: Vec<Ecosystem> = ours(ws)
+        .filter_map(|f| Ecosystem::of_manifest(f.name()))
         .collect();
     out.sort();
     out.dedup();
+    out.retain(|e| has_code(ws, *e));
     out
 }
 
 fn ours(ws: &Workspace) -> impl Iterator<Item = &SourceFile> {
     ws.files()
         .iter()
-        .filter(|f| !manifests::is_not_ours(&f.path))
+        .filter(|f| !crate::ci::is_not_ours(&f.path))
 }
 
 fn has_code(ws: &Workspace, eco: Ecosystem) -> bool {
