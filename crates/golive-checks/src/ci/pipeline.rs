@@ -332,6 +332,18 @@ enum Admits {
     Restricted(String),
 }
 
+impl Admits {
+    /// Best first, ignoring what a restriction names (so the first restricted job is shown).
+    fn rank(&self) -> u8 {
+        match self {
+            Admits::MergeRequests => 0,
+            Admits::Branches => 1,
+            Admits::Unknown => 2,
+            Admits::Restricted(_) => 3,
+        }
+    }
+}
+
 fn gitlab_verdict(gl: &Gitlab<'_>) -> GitlabVerdict {
     let main = gl.files.first().map(|f| f.file);
     let workflow = gl.workflow();
@@ -357,9 +369,17 @@ fn gitlab_verdict(gl: &Gitlab<'_>) -> GitlabVerdict {
     }
     let jobs = gl.jobs();
     let mut best: Option<(Admits, GitlabJob<'_>, &SourceFile, Node<'_>)> = None;
+    let mut restricted_to: Vec<String> = Vec::new();
     for job in &jobs {
         let (admits, file, node) = job_admits(gl, job);
-        if best.as_ref().is_none_or(|(b, ..)| admits < *b) {
+        if let Admits::Restricted(what) = &admits {
+            for w in what.split(", ") {
+                if !restricted_to.iter().any(|r| r == w) {
+                    restricted_to.push(w.to_string());
+                }
+            }
+        }
+        if best.as_ref().is_none_or(|(b, ..)| admits.rank() < b.rank()) {
             best = Some((admits, *job, file, node));
         }
     }
@@ -416,9 +436,11 @@ fn gitlab_verdict(gl: &Gitlab<'_>) -> GitlabVerdict {
                 ),
             ))
         }
-        Some((Admits::Restricted(what), job, _, _)) => {
-            let message =
-                format!("GitLab CI jobs only run for {what}: changes are not checked before merge");
+        Some((Admits::Restricted(_), job, _, _)) => {
+            let message = format!(
+                "GitLab CI jobs only run for {}: changes are not checked before merge",
+                restricted_to.join(", ")
+            );
             restricted(gl, job.file, job.key, message)
         }
     }
@@ -467,11 +489,7 @@ fn job_admits<'a>(gl: &Gitlab<'a>, job: &GitlabJob<'a>) -> (Admits, &'a SourceFi
             Some(only.node)
         };
         if let Some(refs) = refs {
-            let admits = strings(Some(refs))
-                .iter()
-                .map(|r| only_admits(r))
-                .min()
-                .unwrap_or(Admits::Unknown);
+            let admits = any_of(strings(Some(refs)).iter().map(|r| only_admits(r)).collect());
             return (admits, only.file, only.node);
         }
     }
@@ -540,11 +558,17 @@ fn condition_admits(cond: &str) -> Admits {
             atoms.into_iter().min().unwrap_or(Admits::Unknown)
         })
         .collect();
-    match disjuncts.iter().min() {
+    any_of(disjuncts)
+}
+
+/// What any of several alternatives admits: the best one; when all are restricted, all of
+/// their restrictions (`branch \`main\`, tags`).
+fn any_of(alternatives: Vec<Admits>) -> Admits {
+    match alternatives.iter().min() {
         Some(Admits::Restricted(_)) => {
             let mut what: Vec<&str> = Vec::new();
-            for d in &disjuncts {
-                if let Admits::Restricted(w) = d
+            for a in &alternatives {
+                if let Admits::Restricted(w) = a
                     && !what.contains(&w.as_str())
                 {
                     what.push(w);

@@ -14,7 +14,9 @@ declare_check! {
     /// - A `pull_request_target` workflow that checks out the pull request's head
     ///   (`actions/checkout` with `ref: ${{ github.event.pull_request.head.sha }}`, `head.ref`,
     ///   `github.head_ref`, or `gh pr checkout` in a `run:`): a finding of severity error, the
-    ///   classic "pwn request".
+    ///   classic "pwn request". When the job is gated by a person (an `environment:`, which can
+    ///   require reviewers, or an `if:` on labels, author association or actor) it is a
+    ///   warning: the gate only helps while every new commit is reviewed before it runs.
     ///
     /// Which scopes a job really needs cannot be read from the file, so any explicit
     /// declaration other than `write-all` passes (`read-all` and `{}` included).
@@ -170,6 +172,20 @@ const PR_HEAD: &[&str] = &[
     "refs/pull/",
 ];
 
+/// What gates a job behind a person's decision: a deployment environment (which can require
+/// reviewers) or an `if:` on labels, the author's association or the actor.
+fn gate(job: &github::Job<'_>) -> Option<String> {
+    if let Some(env) = job.node.get("environment") {
+        let name = env.as_text().or_else(|| env.get_str("name")).unwrap_or("…");
+        return Some(format!("environment `{}`", name.trim()));
+    }
+    let cond = job.node.get_str("if")?;
+    ["label", "author_association", "github.actor"]
+        .iter()
+        .any(|w| cond.contains(w))
+        .then(|| format!("`if: {}`", github::shorten(cond.trim(), 60)))
+}
+
 /// `pull_request_target` jobs that check out the pull request's head.
 fn pwn_requests(wf: &Workflow<'_>, findings: &mut Vec<Finding>) {
     if !wf.triggers.iter().any(|t| t.event == "pull_request_target") {
@@ -194,7 +210,7 @@ fn pwn_requests(wf: &Workflow<'_>, findings: &mut Vec<Finding>) {
             if checkout && let Some(r) = head_ref {
                 findings.push(pwn_finding(
                     r.location(path),
-                    job.id,
+                    job,
                     &format!("ref: {}", r.as_text().unwrap_or("").trim()),
                 ));
                 continue;
@@ -210,7 +226,7 @@ fn pwn_requests(wf: &Workflow<'_>, findings: &mut Vec<Finding>) {
                 let line = github::line_of(wf.file, run, command);
                 findings.push(pwn_finding(
                     Location::line(path.as_str(), line),
-                    job.id,
+                    job,
                     &github::shorten(command.trim(), 80),
                 ));
             }
@@ -218,15 +234,22 @@ fn pwn_requests(wf: &Workflow<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-fn pwn_finding(at: Location, job: &str, what: &str) -> Finding {
-    Finding::at(
-        at,
-        format!(
-            "job `{job}` runs on `pull_request_target` and checks out the pull request's code (`{what}`): code from any fork runs with this workflow's token and the repository's secrets"
-        ),
-    )
-    .with_severity(Severity::Error)
-    .with_help("build pull request code under `pull_request`; keep `pull_request_target` for steps that never check it out")
+fn pwn_finding(at: Location, job: &github::Job<'_>, what: &str) -> Finding {
+    let message = format!(
+        "job `{}` runs on `pull_request_target` and checks out the pull request's code (`{what}`): code from any fork runs with this workflow's token and the repository's secrets",
+        job.id
+    );
+    let help = "build pull request code under `pull_request`; keep `pull_request_target` for steps that never check it out";
+    match gate(job) {
+        // Still a finding: the approval must come after reading every new commit.
+        Some(gate) => Finding::at(
+            at,
+            format!("{message} (gated by {gate}: safe only while every new commit is reviewed before it runs)"),
+        )
+        .with_severity(Severity::Warning),
+        None => Finding::at(at, message).with_severity(Severity::Error),
+    }
+    .with_help(help)
 }
 
 /// A permissions value as written, on one line.
