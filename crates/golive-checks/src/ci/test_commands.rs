@@ -101,10 +101,45 @@ pub(crate) struct Recogniser<'a> {
 /// A package.json's scripts: name and command.
 type Scripts = Vec<(String, String)>;
 
+/// A task runner whose recipes live in the repository.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RunnerKind {
+    Make,
+    Just,
+    Task,
+}
+
+impl RunnerKind {
+    /// The file names the runner reads, in its own order of preference.
+    fn files(self) -> &'static [&'static str] {
+        match self {
+            RunnerKind::Make => &["GNUmakefile", "makefile", "Makefile"],
+            RunnerKind::Just => &["justfile", "Justfile", ".justfile"],
+            RunnerKind::Task => &[
+                "Taskfile.yml",
+                "Taskfile.yaml",
+                "taskfile.yml",
+                "taskfile.yaml",
+            ],
+        }
+    }
+
+    /// The commands a target runs (and its dependencies'), with their 1-based lines.
+    fn recipe(self, text: &str, target: &str) -> Vec<(usize, String)> {
+        match self {
+            RunnerKind::Make => make_recipe(text, target, 0),
+            RunnerKind::Just => just_recipe(text, target, 0),
+            RunnerKind::Task => task_recipe(text, target, 0),
+        }
+    }
+}
+
 /// What one command segment is.
 enum Command {
     Tests(Ecosystem),
-    Make {
+    /// `make`, `just` or `task` (go-task) targets, followed into their recipes.
+    Runner {
+        kind: RunnerKind,
         dir: String,
         file: Option<String>,
         targets: Vec<String>,
@@ -169,13 +204,19 @@ impl<'a> Recogniser<'a> {
         }
         match command {
             Command::Tests(_) => Vec::new(),
-            Command::Make { dir, file, targets } => {
+            Command::Runner {
+                kind,
+                dir,
+                file,
+                targets,
+            } => {
                 let mut out = Vec::new();
-                let makefile = self.makefile(&dir, file.as_deref());
+                let runner_file = self.runner_file(kind, &join(cwd, &dir), file.as_deref());
+                let dir = join(cwd, &dir);
                 for target in &targets {
                     let mut found = Vec::new();
-                    if let Some((path, text)) = makefile {
-                        for (line, recipe) in make_recipe(text, target, 0) {
+                    if let Some((path, text)) = runner_file {
+                        for (line, recipe) in kind.recipe(text, target) {
                             for run in self.scan_at(&recipe, &dir, depth + 1) {
                                 let here = format!("{path}:{line} `{}`", run.command);
                                 found.push(TestRun {
@@ -237,13 +278,15 @@ impl<'a> Recogniser<'a> {
         }
     }
 
-    fn makefile(&self, dir: &str, file: Option<&str>) -> Option<(&'a str, &'a str)> {
+    fn runner_file(
+        &self,
+        kind: RunnerKind,
+        dir: &str,
+        file: Option<&str>,
+    ) -> Option<(&'a str, &'a str)> {
         let names: Vec<String> = match file {
             Some(f) => vec![f.to_string()],
-            None => ["GNUmakefile", "makefile", "Makefile"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            None => kind.files().iter().map(|s| s.to_string()).collect(),
         };
         names.iter().find_map(|n| {
             self.ws
@@ -962,17 +1005,51 @@ fn generic(words: &[String]) -> Option<Command> {
                     s => targets.push(s.to_string()),
                 }
             }
-            (!targets.is_empty()).then_some(Command::Make { dir, file, targets })
+            (!targets.is_empty()).then_some(Command::Runner {
+                kind: RunnerKind::Make,
+                dir,
+                file,
+                targets,
+            })
         }
-        "just" | "task" | "mage" => {
-            let pos = positionals(
-                words,
-                0,
-                &["-f", "--justfile", "-d", "--dir", "--taskfile", "-t"],
-            );
-            pos.first()
-                .filter(|t| is_test_name(t))
-                .map(|_| Command::Tests(Ecosystem::Any))
+        "just" | "task" => {
+            let kind = if first == "just" {
+                RunnerKind::Just
+            } else {
+                RunnerKind::Task
+            };
+            let mut dir = String::new();
+            let mut file = None;
+            let mut targets = Vec::new();
+            let mut it = words[1..].iter();
+            while let Some(w) = it.next() {
+                match w.as_str() {
+                    "-d" | "--dir" | "--working-directory" => {
+                        dir = it.next().cloned().unwrap_or_default()
+                    }
+                    "-f" | "--justfile" | "-t" | "--taskfile" => file = it.next().cloned(),
+                    "--" => break,
+                    s if s.starts_with('-') || s.contains('=') => {}
+                    s => targets.push(s.to_string()),
+                }
+            }
+            // `just` passes the words after a recipe to it as arguments: only the first counts.
+            if kind == RunnerKind::Just {
+                targets.truncate(1);
+            }
+            (!targets.is_empty()).then_some(Command::Runner {
+                kind,
+                dir,
+                file,
+                targets,
+            })
+        }
+        "mage" => positionals(words, 0, &[])
+            .first()
+            .filter(|t| is_test_name(t))
+            .map(|_| Command::Tests(Ecosystem::Any)),
+        "docker" | "docker-compose" | "podman" | "podman-compose" => {
+            container_tests(words).then_some(Command::Tests(Ecosystem::Any))
         }
         "bazel" | "bazelisk" | "pants" | "buck2" => (positionals(words, 0, &[]).first()
             == Some(&"test"))
@@ -992,15 +1069,172 @@ fn generic(words: &[String]) -> Option<Command> {
     }
 }
 
+/// Tests run in containers: `docker build --target test`, `docker compose run tests`,
+/// `docker compose -f docker-compose.test.yml up --exit-code-from app`.
+fn container_tests(words: &[String]) -> bool {
+    let compose = words[0].ends_with("compose") || words.iter().any(|w| w == "compose");
+    let mut it = words[1..].iter().peekable();
+    let mut sub: Option<&str> = None;
+    let mut after_sub = false;
+    while let Some(w) = it.next() {
+        let w = w.as_str();
+        let value = |flag: &str| w.strip_prefix(flag).and_then(|v| v.strip_prefix('='));
+        let takes_value = matches!(w, "--target" | "-f" | "--file");
+        match w {
+            _ if takes_value && it.next().is_some_and(|v| is_test_name(v)) => return true,
+            _ if takes_value => {}
+            _ if value("--target")
+                .or_else(|| value("--file"))
+                .is_some_and(is_test_name) =>
+            {
+                return true;
+            }
+            "compose" if sub.is_none() => {}
+            "run" | "up" if sub.is_none() && compose => {
+                sub = Some(w);
+                after_sub = true;
+            }
+            "-e"
+            | "--env"
+            | "-w"
+            | "--workdir"
+            | "-u"
+            | "--user"
+            | "-v"
+            | "--volume"
+            | "--name"
+            | "--entrypoint"
+            | "-p"
+            | "--publish"
+            | "--exit-code-from"
+            | "--abort-on-container-exit"
+            | "-p=" => {
+                if w == "--exit-code-from" && it.peek().is_some_and(|v| is_test_name(v)) {
+                    return true;
+                }
+                if w != "--abort-on-container-exit" {
+                    it.next();
+                }
+            }
+            s if s.starts_with('-') => {}
+            s if after_sub => return is_test_name(s),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The commands of a justfile recipe (and of the recipes it depends on), with their lines.
+fn just_recipe(text: &str, target: &str, depth: usize) -> Vec<(usize, String)> {
+    if depth > 3 {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with([' ', '\t', '#']) {
+            continue;
+        }
+        let Some((head, deps)) = line.split_once(':') else {
+            continue;
+        };
+        if deps.starts_with('=') {
+            continue;
+        }
+        let name = head
+            .trim_start_matches('@')
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        if name != target {
+            continue;
+        }
+        for dep in deps.split_whitespace() {
+            let dep = dep.trim_start_matches('(');
+            if dep != target && !dep.contains(['"', '\'', '(', ')']) {
+                out.extend(just_recipe(text, dep, depth + 1));
+            }
+        }
+        let mut j = i + 1;
+        while j < lines.len() && (lines[j].starts_with([' ', '\t']) || lines[j].trim().is_empty()) {
+            let body = lines[j].trim().trim_start_matches(['@', '-']);
+            if !body.is_empty() && !body.starts_with('#') {
+                out.push((j + 1, body.to_string()));
+            }
+            j += 1;
+        }
+        break;
+    }
+    out
+}
+
+/// The commands of a go-task task (`cmds`, and the tasks in `deps` and `task:` entries).
+fn task_recipe(text: &str, target: &str, depth: usize) -> Vec<(usize, String)> {
+    if depth > 3 {
+        return Vec::new();
+    }
+    let Ok(docs) = golive_core::parse::yaml::parse(text) else {
+        return Vec::new();
+    };
+    let Some(task) = docs
+        .first()
+        .and_then(|d| d.root())
+        .and_then(|r| r.path(&["tasks", target]))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let entry = |item: golive_core::parse::yaml::Node<'_>, out: &mut Vec<(usize, String)>| {
+        if let Some(cmd) = item.as_text().or_else(|| item.get_str("cmd")) {
+            out.push((item.line() as usize, cmd.to_string()));
+        } else if let Some(sub) = item.get_str("task") {
+            out.extend(task_recipe(text, sub, depth + 1));
+        }
+    };
+    if task.as_text().is_some() {
+        entry(task, &mut out);
+        return out;
+    }
+    let cmds = if task.is_seq() {
+        Some(task)
+    } else {
+        task.get("cmds")
+    };
+    for dep in task.get("deps").into_iter().flat_map(|d| d.items()) {
+        match dep.as_text() {
+            Some(name) => out.extend(task_recipe(text, name, depth + 1)),
+            None => entry(dep, &mut out),
+        }
+    }
+    for item in cmds.into_iter().flat_map(|c| c.items()) {
+        entry(item, &mut out);
+    }
+    out
+}
+
 /// Whether a target, task or script name says it runs tests (`test`, `tests`, `test:unit`,
 /// `unit-test`, `e2e`, `spec`).
 pub(crate) fn is_test_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.split([':', '-', '_', '.', '/', '+']).any(|part| {
         part.starts_with("test")
-            || part.ends_with("test")
-            || part.ends_with("tests")
-            || matches!(part, "spec" | "specs" | "e2e" | "unit" | "integration")
+            || matches!(
+                part,
+                "spec"
+                    | "specs"
+                    | "e2e"
+                    | "unit"
+                    | "integration"
+                    | "unittest"
+                    | "unittests"
+                    | "e2etest"
+                    | "e2etests"
+                    | "smoketest"
+                    | "smoketests"
+                    | "itest"
+                    | "itests"
+                    | "inttest"
+            )
     })
 }
 
@@ -1131,6 +1365,13 @@ mod tests {
             ("make test", Ecosystem::Any),
             ("make -C backend check", Ecosystem::Any),
             ("bazel test //...", Ecosystem::Any),
+            ("just test", Ecosystem::Any),
+            ("docker compose run --rm tests", Ecosystem::Any),
+            ("docker build --target test .", Ecosystem::Any),
+            (
+                "docker compose -f docker-compose.test.yml up --abort-on-container-exit",
+                Ecosystem::Any,
+            ),
             ("docker compose run --rm app pytest", Ecosystem::Python),
             ("sh 'mvn -B test'", Ecosystem::Maven),
             ("- run: cargo test", Ecosystem::Rust),
@@ -1165,11 +1406,47 @@ mod tests {
             "# cargo test",
             "make build",
             "dotnet build",
+            "docker build -t app:test .",
+            "docker compose up -d db",
+            "docker run --rm app:latest",
+            "just build",
+            "docker run --rm app:test",
+            "make latest",
             "ginkgo bootstrap",
             "echo \"tests run nightly (go test ./...)\"",
         ] {
             assert!(ecosystems(&ws, cmd).is_empty(), "{cmd}");
         }
+    }
+
+    #[test]
+    fn follows_justfiles_and_taskfiles() {
+        let ws = Workspace::from_files(vec![
+            (
+                "justfile".into(),
+                "set shell := [\"bash\", \"-c\"]\n\nci: lint test\n\nlint:\n    cargo clippy\n\n@test *args:\n    cargo nextest run {{args}}\n".into(),
+            ),
+            (
+                "Taskfile.yml".into(),
+                "version: '3'\ntasks:\n  ci:\n    deps: [lint]\n    cmds:\n      - task: unit\n  lint: golangci-lint run\n  unit:\n    cmds:\n      - cmd: go test ./...\n".into(),
+            ),
+        ]);
+        let r = Recogniser::new(&ws);
+        let just = r.scan("just ci", "");
+        assert_eq!(just.len(), 1);
+        assert_eq!(just[0].ecosystem, Ecosystem::Rust);
+        assert_eq!(
+            just[0].via.as_deref(),
+            Some("justfile:9 `cargo nextest run {{args}}`")
+        );
+        let task = r.scan("task ci", "");
+        assert_eq!(task.len(), 1);
+        assert_eq!(task[0].ecosystem, Ecosystem::Go);
+        assert_eq!(
+            task[0].via.as_deref(),
+            Some("Taskfile.yml:10 `go test ./...`")
+        );
+        assert!(r.scan("just lint", "").is_empty());
     }
 
     #[test]

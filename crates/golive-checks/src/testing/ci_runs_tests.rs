@@ -192,8 +192,9 @@ impl golive_core::Check for CiRunsTests {
             }
             if any {
                 evidence.push(Evidence::note(format!(
-                    "{}: assumed covered by a test command golive cannot attribute (e.g. `make test`)",
-                    eco.name()
+                    "{}: assumed covered by `{}`, which runs tests golive cannot attribute to an ecosystem",
+                    eco.name(),
+                    found.unattributed.as_deref().unwrap_or("make test")
                 )));
                 continue;
             }
@@ -220,6 +221,8 @@ struct Found {
     evidence: Vec<Evidence>,
     covered: BTreeSet<Ecosystem>,
     seen: BTreeSet<(String, u32, Ecosystem)>,
+    /// The first command that runs tests of no particular ecosystem (`make test`).
+    unattributed: Option<String>,
 }
 
 impl Found {
@@ -242,6 +245,9 @@ impl Found {
 
     fn add(&mut self, file: &SourceFile, line: u32, what: &str, run: TestRun) {
         self.covered.insert(run.ecosystem);
+        if run.ecosystem == Ecosystem::Any && self.unattributed.is_none() {
+            self.unattributed = Some(run.command.clone());
+        }
         if !self.seen.insert((file.path.clone(), line, run.ecosystem)) {
             return;
         }
