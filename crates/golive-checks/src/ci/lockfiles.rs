@@ -2,7 +2,8 @@ use crate::ci::manifests::{self, PackageJson};
 use crate::ci::test_commands::Ecosystem;
 use crate::ci::{github, pipelines};
 use golive_core::{
-    Context, Evidence, FileKind, Finding, Location, Outcome, SourceFile, Workspace, declare_check,
+    Context, Evidence, FileKind, Finding, Location, Outcome, Severity, SourceFile, Workspace,
+    declare_check,
 };
 use regex::Regex;
 use std::collections::BTreeSet;
@@ -19,7 +20,9 @@ declare_check! {
     ///   `pnpm-lock.yaml`, `bun.lock` or `bun.lockb` next to each package.json that declares
     ///   dependencies; in a workspace (`workspaces` in package.json, `pnpm-workspace.yaml`) the
     ///   lockfile at the workspace root covers the members. The lockfile named in the finding
-    ///   follows `packageManager` when it is set.
+    ///   follows `packageManager` when it is set. A package.json with only `devDependencies`
+    ///   (tooling such as a formatter) is a warning rather than an error: its packages run in
+    ///   CI but are not shipped.
     /// - Go: `go.sum` next to each go.mod that requires modules.
     /// - Python: `poetry.lock` for a pyproject.toml with `[tool.poetry]`, `uv.lock` for one with
     ///   `[tool.uv]` or a `[project]` built with uv (`uv sync`, `uv run` or `uv lock` in CI, a
@@ -183,6 +186,16 @@ impl<'a> Scan<'a> {
 
     /// A missing lockfile: a finding, unless it may be one of the files the scan skipped.
     fn missing(&mut self, manifest: &SourceFile, message: String, may_be_binary: bool) {
+        self.missing_with(manifest, message, may_be_binary, None);
+    }
+
+    fn missing_with(
+        &mut self,
+        manifest: &SourceFile,
+        message: String,
+        may_be_binary: bool,
+        severity: Option<Severity>,
+    ) {
         let skipped = self.ws.skipped();
         let could_be_skipped = skipped.too_large > 0 || (may_be_binary && skipped.binary > 0);
         if could_be_skipped {
@@ -194,8 +207,11 @@ impl<'a> Scan<'a> {
                 ),
             ));
         } else {
-            self.findings
-                .push(Finding::at(Location::file(manifest.path.as_str()), message));
+            let finding = Finding::at(Location::file(manifest.path.as_str()), message);
+            self.findings.push(match severity {
+                Some(s) => finding.with_severity(s),
+                None => finding,
+            });
         }
     }
 
@@ -335,13 +351,25 @@ impl<'a> Scan<'a> {
                 }
             }
             let expected = expected_node_lockfile(package);
-            self.missing(
-                manifest,
-                format!(
-                    "package.json declares dependencies but no lockfile ({expected}) is committed next to it: every install resolves versions afresh"
-                ),
-                bun_hint,
-            );
+            if package.has_runtime_dependencies {
+                self.missing(
+                    manifest,
+                    format!(
+                        "package.json declares dependencies but no lockfile ({expected}) is committed next to it: every install resolves versions afresh"
+                    ),
+                    bun_hint,
+                );
+            } else {
+                // Only tooling: it runs in CI with its token and secrets, but is not shipped.
+                self.missing_with(
+                    manifest,
+                    format!(
+                        "package.json declares only devDependencies (tooling) but no lockfile ({expected}) is committed next to it: CI installs whatever versions are newest"
+                    ),
+                    bun_hint,
+                    Some(Severity::Warning),
+                );
+            }
         }
     }
 

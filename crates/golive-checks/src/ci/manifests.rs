@@ -11,6 +11,9 @@ use golive_core::text::strip_bom;
 pub(crate) struct PackageJson {
     /// Non-empty `dependencies`, `devDependencies` or `optionalDependencies`.
     pub has_dependencies: bool,
+    /// Non-empty `dependencies` or `optionalDependencies` (what the package ships with, as
+    /// opposed to development tooling).
+    pub has_runtime_dependencies: bool,
     /// Declares `workspaces` (npm, yarn, bun): a lockfile next to it covers the members.
     pub workspaces: bool,
     /// `packageManager`, e.g. `pnpm@9.1.0`.
@@ -30,6 +33,9 @@ pub(crate) fn package_json(text: &str) -> Option<PackageJson> {
     let has_dependencies = ["dependencies", "devDependencies", "optionalDependencies"]
         .iter()
         .any(|k| root.get(k).is_some_and(|d| d.is_map() && !d.is_empty()));
+    let has_runtime_dependencies = ["dependencies", "optionalDependencies"]
+        .iter()
+        .any(|k| root.get(k).is_some_and(|d| d.is_map() && !d.is_empty()));
     let workspaces = root
         .get("workspaces")
         .is_some_and(|w| !w.is_null() && (w.is_map() || !w.is_empty()));
@@ -43,6 +49,7 @@ pub(crate) fn package_json(text: &str) -> Option<PackageJson> {
         .unwrap_or_default();
     Some(PackageJson {
         has_dependencies,
+        has_runtime_dependencies,
         workspaces,
         package_manager: root.get_str("packageManager").map(str::to_string),
         scripts,
