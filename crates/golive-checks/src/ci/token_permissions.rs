@@ -18,6 +18,9 @@ declare_check! {
     ///   require reviewers, or an `if:` on labels, author association or actor) it is a
     ///   warning: the gate only helps while every new commit is reviewed before it runs.
     ///
+    /// A reusable workflow (only `on: workflow_call`) runs with its caller's token, which it
+    /// can only narrow: it is not required to declare permissions (its callers are).
+    ///
     /// Which scopes a job really needs cannot be read from the file, so any explicit
     /// declaration other than `write-all` passes (`read-all` and `{}` included).
     ///
@@ -130,6 +133,16 @@ fn check_workflow(wf: &Workflow<'_>, findings: &mut Vec<Finding>, evidence: &mut
         }
     }
     if wf.permissions.is_some() || wf.jobs.is_empty() {
+        return;
+    }
+    // A reusable workflow runs with its caller's token, which it can only narrow.
+    if !wf.triggers.is_empty() && wf.triggers.iter().all(|t| t.event == "workflow_call") {
+        evidence.push(Evidence::file(
+            path.as_str(),
+            format!(
+                "reusable workflow `{name}` runs with its callers' token permissions (declare them where it is called)"
+            ),
+        ));
         return;
     }
     if undeclared.is_empty() {
