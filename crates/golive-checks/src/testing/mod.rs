@@ -1,7 +1,9 @@
 //! Checks of the `testing` catalogue section.
 
+mod ci_runs_tests;
+
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![&ci_runs_tests::CiRunsTests]
 }
