@@ -3,10 +3,14 @@
 //! files are lockfiles or code.
 //!
 //! Every rule has literal keywords (3 bytes or more, matched case-sensitively, so case variants
-//! are listed). The scanner's prefilter looks only for keywords; a rule's regex runs only around
-//! a keyword hit, on the hit's line (or, for private keys, on the block that follows). A rule that
-//! has no literal of its own (a bare 40-character AWS secret, a Twilio auth token, a password) is
-//! confined to assignments whose name carries the keyword.
+//! are listed; 4 bytes or more wherever the format allows, since the prefilter is much more
+//! selective then). The scanner's prefilter looks only for keywords; a rule's regex runs only
+//! around a keyword hit, on the hit's line (or, for private keys, on the block that follows). A
+//! rule that has no literal of its own (a bare 40-character AWS secret, a Twilio auth token, a
+//! password) is confined to assignments whose name carries the keyword.
+//!
+//! Keywords of the assignment rules are word cores (`ecret` for `secret`, `Secret`, `clientSecret`;
+//! `assword` for `password` and `Password`): fewer patterns, each at least 4 bytes.
 
 /// How a rule's match is confirmed once its regex has matched.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,6 +25,20 @@ pub enum Validate {
     Generic,
 }
 
+/// A cheap test of the text right after a keyword hit, before the rule's regex runs there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precheck {
+    None,
+    /// The keyword is inside the name of an assignment: the name's characters, an optional
+    /// closing quote and spaces must be followed by `:` or `=` (not `::` or `==`).
+    Assignment,
+    /// [`Precheck::Assignment`], and the whole name must not name a non-secret
+    /// ([`non_secret_name`]); in code, the value must be a string literal.
+    SecretAssignment,
+    /// The keyword is `://`: the authority must contain `@` before its end.
+    UserInfo,
+}
+
 /// A built-in rule. Its regex names the secret with a `secret` group (the whole match otherwise),
 /// and may name `name` (the assigned key), `q` (the opening quote), `user` and `host` (URLs).
 #[derive(Debug)]
@@ -31,6 +49,70 @@ pub struct RuleSpec {
     pub keywords: &'static [&'static str],
     pub regex: &'static str,
     pub validate: Validate,
+    pub precheck: Precheck,
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+/// Whether the text around a keyword hit at `start..end` can be what the rule looks for.
+pub fn precheck(kind: Precheck, bytes: &[u8], start: usize, end: usize, class: FileClass) -> bool {
+    let end = end.min(bytes.len());
+    let rest = &bytes[end..];
+    match kind {
+        Precheck::None => true,
+        Precheck::Assignment | Precheck::SecretAssignment => {
+            let mut i = 0;
+            while i < rest.len() && i < 96 && is_name_byte(rest[i]) {
+                i += 1;
+            }
+            let name_end = end + i;
+            if i < rest.len() && matches!(rest[i], b'"' | b'\'') {
+                i += 1;
+            }
+            while i < rest.len() && matches!(rest[i], b' ' | b'\t') {
+                i += 1;
+            }
+            let op = match (rest.get(i), rest.get(i + 1)) {
+                (Some(b':'), Some(b':')) | (Some(b'='), Some(b'=')) => return false,
+                (Some(b':'), Some(b'=')) | (Some(b'='), Some(b'>')) => 2,
+                (Some(b':' | b'='), _) => 1,
+                _ => return false,
+            };
+            if kind == Precheck::Assignment {
+                return true;
+            }
+            if class.code {
+                i += op;
+                while i < rest.len() && matches!(rest[i], b' ' | b'\t') {
+                    i += 1;
+                }
+                if !rest
+                    .get(i)
+                    .is_some_and(|b| matches!(b, b'"' | b'\'' | b'`'))
+                {
+                    return false;
+                }
+            }
+            // Last, as it is the dearest: the whole name must not name a non-secret.
+            let mut from = start.min(end);
+            while from > 0 && end - from < 96 && is_name_byte(bytes[from - 1]) {
+                from -= 1;
+            }
+            !non_secret_name_bytes(&bytes[from..name_end])
+        }
+        Precheck::UserInfo => rest
+            .iter()
+            .take(400)
+            .find(|b| {
+                matches!(
+                    b,
+                    b'@' | b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\'
+                ) || b.is_ascii_whitespace()
+            })
+            .is_some_and(|b| *b == b'@'),
+    }
 }
 
 /// A credential format's random part has at least this entropy (bits per character); lower means
@@ -55,36 +137,31 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "aws-secret-access-key",
         name: "AWS secret access key",
-        keywords: &[
-            "secret_access_key",
-            "SECRET_ACCESS_KEY",
-            "SecretAccessKey",
-            "secretAccessKey",
-            "secret-access-key",
-            "aws_secret",
-            "AWS_SECRET",
-            "awsSecret",
-            "AwsSecret",
-        ],
+        // `aws_secret_access_key`, `AWS_SECRET_KEY`, `SecretAccessKey`, `awsSecret`, …
+        keywords: &["ecret", "ECRET"],
         regex: concat!(
             r"(?mi)(?:secret[_.-]?access[_.-]?key|aws[_.-]?secret(?:[_.-]?key)?)[A-Za-z0-9_.-]*",
             assign!(),
             r#"["'`]?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#
         ),
         validate: Validate::Token { min_entropy: 3.5 },
+        precheck: Precheck::Assignment,
     },
     RuleSpec {
         id: "gcp-service-account-key",
         name: "GCP service account private key",
-        keywords: &["\"private_key\""],
+        // `"private_key"` contains the generic rule's `rivate_key`.
+        keywords: &["rivate_key"],
         regex: r#""private_key"\s*:\s*"(?P<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\r)?\\n[A-Za-z0-9+/=\\]{64,}?-----END (?:RSA )?PRIVATE KEY-----(?:\\r)?(?:\\n)?)""#,
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "gcp-api-key",
@@ -94,20 +171,14 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "azure-storage-account-key",
         name: "Azure storage account key",
-        keywords: &[
-            "AccountKey",
-            "accountKey",
-            "account_key",
-            "ACCOUNT_KEY",
-            "StorageKey",
-            "storageKey",
-            "storage_key",
-            "STORAGE_KEY",
-        ],
+        // `AccountKey=` (connection strings), `accountKey`, `account_key`,
+        // `AZURE_STORAGE_ACCOUNT_KEY`, `AZURE_STORAGE_KEY`.
+        keywords: &["ccountKey", "ccount_key", "CCOUNT_KEY", "TORAGE_KEY"],
         regex: concat!(
             r"(?mi)(?:account[_.-]?key|storage[_.-]?key)[A-Za-z0-9_.-]*",
             assign!(),
@@ -116,15 +187,18 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::Assignment,
     },
     RuleSpec {
         id: "azure-shared-access-key",
         name: "Azure shared access key (connection string)",
-        keywords: &["SharedAccessKey="],
+        // `SharedAccessKey=` contains the generic rule's `ccessKey`.
+        keywords: &["ccessKey"],
         regex: r"SharedAccessKey=(?P<secret>[A-Za-z0-9+/]{42,43}=)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "github-pat",
@@ -134,6 +208,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "github-fine-grained-pat",
@@ -143,6 +218,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "github-oauth-token",
@@ -152,6 +228,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "github-app-token",
@@ -161,6 +238,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "github-refresh-token",
@@ -170,6 +248,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "gitlab-pat",
@@ -179,15 +258,17 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "slack-token",
         name: "Slack token",
-        keywords: &["xoxb-", "xoxa-", "xoxp-", "xoxr-"],
+        keywords: &["xox"],
         regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>xox[abpr]-[0-9]{1,14}-[A-Za-z0-9-]{10,250})(?:[^A-Za-z0-9_-]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "slack-webhook",
@@ -197,6 +278,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "discord-webhook",
@@ -206,6 +288,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "teams-webhook",
@@ -215,40 +298,44 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "stripe-secret-key",
         name: "Stripe live secret key",
-        keywords: &["sk_live_"],
+        keywords: &["k_live_"],
         regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>sk_live_[A-Za-z0-9]{24,247})(?:[^A-Za-z0-9_]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "stripe-restricted-key",
         name: "Stripe live restricted key",
-        keywords: &["rk_live_"],
+        keywords: &["k_live_"],
         regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>rk_live_[A-Za-z0-9]{24,247})(?:[^A-Za-z0-9_]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     // Twilio keys have no literal prefix of 3 bytes (`SK` + 32 hex; auth tokens are bare hex), so
     // both are confined to lines that name Twilio.
     RuleSpec {
         id: "twilio-api-key",
         name: "Twilio API key",
-        keywords: &["twilio", "Twilio", "TWILIO"],
+        keywords: &["wilio", "WILIO"],
         regex: r"(?m)(?:^|[^A-Za-z0-9])(?P<secret>SK[0-9a-fA-F]{32})(?:[^A-Za-z0-9]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "twilio-auth-token",
         name: "Twilio auth token",
-        keywords: &["twilio", "Twilio", "TWILIO"],
+        keywords: &["wilio", "WILIO"],
         regex: concat!(
             r"(?mi)twilio[A-Za-z0-9_.-]*(?:auth[_.-]?token|secret|token)[A-Za-z0-9_.-]*",
             assign!(),
@@ -257,6 +344,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::Assignment,
     },
     RuleSpec {
         id: "sendgrid-api-key",
@@ -266,6 +354,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "npm-token",
@@ -275,15 +364,18 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "npmrc-auth",
         name: "npm registry credential (.npmrc)",
-        keywords: &["_authToken", "_auth=", "_password="],
-        regex: r#"(?m):?_(?:authToken|auth|password)[ \t]*=[ \t]*["']?(?P<secret>[^\s"']{8,})"#,
+        // `_authToken` and `_password` contain the generic rule's `oken` and `assword`.
+        keywords: &["oken", "assword", "_auth"],
+        regex: r#"(?m)(?:^|:)_(?:authToken|auth|password)[ \t]*=[ \t]*["']?(?P<secret>[^\s"']{8,})"#,
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::Assignment,
     },
     RuleSpec {
         id: "pypi-token",
@@ -293,6 +385,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "private-key",
@@ -300,15 +393,18 @@ pub static BUILTIN: &[RuleSpec] = &[
         keywords: &["-----BEGIN"],
         regex: r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----",
         validate: Validate::PrivateKey,
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "jwt",
         name: "JSON Web Token",
-        keywords: &["eyJ"],
+        // The payload segment of a JWT is a JSON object too: `.eyJ` is 4 bytes.
+        keywords: &[".eyJ"],
         regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>eyJ[A-Za-z0-9_-]{8,2048}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{16,1024})(?:[^A-Za-z0-9_.-]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
+        precheck: Precheck::None,
     },
     RuleSpec {
         id: "url-password",
@@ -316,38 +412,33 @@ pub static BUILTIN: &[RuleSpec] = &[
         keywords: &["://"],
         regex: r#"[A-Za-z][A-Za-z0-9+.-]{1,31}://(?P<user>[^\s:/?#@"'`<>\[\]{}\\|]{0,128}):(?P<secret>[^\s/?#@"'`<>\\|]{1,256})@(?P<host>[A-Za-z0-9._~%-]+|\[[0-9A-Fa-f:.]+\])"#,
         validate: Validate::UrlPassword,
+        precheck: Precheck::UserInfo,
     },
     RuleSpec {
         id: "generic-secret",
         name: "Secret assigned to a secret-named key",
+        // Word cores: `assword` is in `password`, `Password`, `dbPassword`; `PASSWORD` has `ASSWORD`.
         keywords: &[
-            "password",
-            "Password",
-            "PASSWORD",
-            "passwd",
-            "Passwd",
-            "PASSWD",
-            "secret",
-            "Secret",
-            "SECRET",
-            "token",
-            "Token",
-            "TOKEN",
-            "api_key",
-            "api-key",
-            "apikey",
-            "apiKey",
-            "ApiKey",
-            "API_KEY",
-            "APIKEY",
-            "access_key",
-            "accessKey",
-            "AccessKey",
-            "ACCESS_KEY",
-            "private_key",
-            "privateKey",
-            "PrivateKey",
-            "PRIVATE_KEY",
+            "assword",
+            "ASSWORD",
+            "asswd",
+            "ASSWD",
+            "ecret",
+            "ECRET",
+            "oken",
+            "OKEN",
+            "pi_key",
+            "pi-key",
+            "pikey",
+            "piKey",
+            "PI_KEY",
+            "PIKEY",
+            "ccess_key",
+            "ccessKey",
+            "CCESS_KEY",
+            "rivate_key",
+            "rivateKey",
+            "RIVATE_KEY",
         ],
         regex: concat!(
             r"(?P<name>[A-Za-z0-9_.-]*(?i:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*)",
@@ -355,6 +446,7 @@ pub static BUILTIN: &[RuleSpec] = &[
             r#"(?P<q>["'`]?)(?P<secret>[^\s"'`,;=][^\s"'`,;]{15,199})"#
         ),
         validate: Validate::Generic,
+        precheck: Precheck::SecretAssignment,
     },
 ];
 
@@ -756,10 +848,18 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
 /// Whether an assigned key, though it contains a secret word, names something that is not one
 /// (`secretName`, `password_file`, `token_url`, `api_key_header`).
 pub fn non_secret_name(name: &str) -> bool {
-    let lower = name
-        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
-        .to_ascii_lowercase();
-    NON_SECRET_SUFFIXES.iter().any(|s| lower.ends_with(s))
+    non_secret_name_bytes(name.as_bytes())
+}
+
+fn non_secret_name_bytes(name: &[u8]) -> bool {
+    let trimmed = name
+        .iter()
+        .rposition(u8::is_ascii_alphanumeric)
+        .map_or(&name[..0], |i| &name[..=i]);
+    NON_SECRET_SUFFIXES.iter().any(|s| {
+        trimmed.len() >= s.len()
+            && trimmed[trimmed.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+    })
 }
 
 /// Hosts that only exist on a developer's machine or in documentation.
@@ -975,6 +1075,44 @@ mod tests {
         assert!(!FileClass::of("deploy/values.yaml").code);
         assert!(!FileClass::of(".env").code);
         assert!(!FileClass::of("config.lock.yaml").lockfile);
+    }
+
+    #[test]
+    fn prechecks() {
+        let at = |kind, text: &str, start, end, class| {
+            precheck(kind, text.as_bytes(), start, end, class)
+        };
+        let ok = |kind, text: &str, end| at(kind, text, end, end, FileClass::default());
+        let code = FileClass {
+            code: true,
+            lockfile: false,
+        };
+        let secret = Precheck::SecretAssignment;
+        assert!(at(secret, "db_password: x", 4, 11, FileClass::default()));
+        assert!(!at(
+            secret,
+            "db_password_file: x",
+            4,
+            11,
+            FileClass::default()
+        ));
+        assert!(!at(secret, "secretName: x", 0, 6, FileClass::default()));
+        assert!(at(secret, "password = \"x\"", 0, 8, code));
+        assert!(at(secret, "token := `x`", 0, 5, code));
+        assert!(!at(secret, "password = os.environ[x]", 0, 8, code));
+        assert!(at(secret, "password = x", 0, 8, FileClass::default()));
+        assert!(ok(Precheck::Assignment, "password: x", 8));
+        assert!(ok(Precheck::Assignment, "db_password_prod = x", 4));
+        assert!(ok(Precheck::Assignment, "\"token\" : \"x\"", 6));
+        assert!(ok(Precheck::Assignment, "token := x", 5));
+        assert!(!ok(Precheck::Assignment, "token == x", 5));
+        assert!(!ok(Precheck::Assignment, "token::Token", 5));
+        assert!(!ok(Precheck::Assignment, "tokenizer.push(x)", 5));
+        assert!(!ok(Precheck::Assignment, "the token is", 5));
+        assert!(ok(Precheck::UserInfo, "https://u:p@h/x", 8));
+        assert!(!ok(Precheck::UserInfo, "https://h/x?u@y", 8));
+        assert!(!ok(Precheck::UserInfo, "https://host x@y", 8));
+        assert!(ok(Precheck::None, "", 0));
     }
 
     #[test]

@@ -1,19 +1,22 @@
 //! The secret scanner: one pass per file over all rules.
 //!
-//! 1. A literal prefilter (one Aho-Corasick automaton over every rule's keywords; with up to 128
-//!    keywords of 3 bytes or more it runs as a SIMD "Teddy" search) finds keyword hits.
-//! 2. Each hit selects the rules that own the keyword (or any keyword contained in it), and each
-//!    selected rule's regex runs only in a window around the hit: the hit's line (at most
-//!    [`LINE_BEFORE`] bytes before and [`LINE_AFTER`] after), or for private keys the block that
-//!    follows. A rule never scans the same window twice, however many hits it has.
+//! 1. A literal prefilter finds keyword hits: a SIMD multi-literal search (aho-corasick's
+//!    "Teddy") over every keyword of 4 bytes or more, and a second one over the few shorter
+//!    keywords (`://`, `SG.`, `xox`), because 4-byte fingerprints make the main search far more selective.
+//! 2. Each hit selects the rules that own the keyword (or any keyword contained in it); a cheap
+//!    precheck of the bytes after the hit (an assignment operator after a secret-named key, an
+//!    `@` in a URL's authority) drops most hits, and each remaining rule's regex runs only in a
+//!    window around the hit: the hit's line (at most [`LINE_BEFORE`] bytes before and
+//!    [`LINE_AFTER`] after), or for private keys the block that follows. A rule never scans the
+//!    same window twice, however many hits it has.
 //! 3. Matches are validated (placeholders, entropy, …), and overlaps are resolved: format rules
 //!    win over the generic assignment rule, earlier rules over later ones.
 //!
 //! Searching is leftmost-longest and restarts one byte after each hit's start, so that no keyword
 //! occurrence is shadowed by another one overlapping it.
 
-use super::rules::{self, Candidate, FileClass, RuleSpec, Validate, Verdict};
-use aho_corasick::{AhoCorasick, Input, MatchKind};
+use super::rules::{self, Candidate, FileClass, Precheck, RuleSpec, Validate, Verdict};
+use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
 use regex::{Regex, RegexBuilder};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -46,6 +49,7 @@ pub struct Rule {
     pub user: bool,
     regex: Regex,
     validate: Validate,
+    precheck: Precheck,
     scope: Scope,
 }
 
@@ -85,13 +89,57 @@ pub struct Found {
     pub verdict: Verdict,
 }
 
-/// All rules, and the prefilter over their keywords.
+/// Keywords of at least this many bytes go to the main prefilter (4-byte fingerprints).
+const LONG_KEYWORD: usize = 4;
+
+/// A multi-literal search over keywords, leftmost-longest.
+#[derive(Debug)]
+enum Literals {
+    /// SIMD (Teddy) where the CPU has it.
+    Packed(packed::Searcher),
+    /// Otherwise (or beyond the packed searcher's pattern limit).
+    Automaton(AhoCorasick),
+}
+
+impl Literals {
+    fn new(patterns: &[String]) -> Result<Literals, String> {
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostLongest)
+            .builder()
+            .extend(patterns)
+            .build();
+        match packed {
+            Some(p) => Ok(Literals::Packed(p)),
+            None => AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(patterns)
+                .map(Literals::Automaton)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The next hit at or after `at`: (start, end, pattern).
+    fn find(&self, bytes: &[u8], at: usize) -> Option<(usize, usize, usize)> {
+        let m = match self {
+            Literals::Packed(p) => p.find_in(bytes, Span::from(at..bytes.len())),
+            Literals::Automaton(a) => a.find(Input::new(bytes).span(at..bytes.len())),
+        }?;
+        Some((m.start(), m.end(), m.pattern().as_usize()))
+    }
+}
+
+/// One prefilter and, for each of its patterns, the rules the pattern selects.
+#[derive(Debug)]
+struct Prefilter {
+    literals: Literals,
+    selects: Vec<Vec<usize>>,
+}
+
+/// All rules, and the prefilters over their keywords.
 #[derive(Debug)]
 pub struct Scanner {
     rules: Vec<Rule>,
-    prefilter: AhoCorasick,
-    /// For each prefilter pattern, the rules it selects.
-    selects: Vec<Vec<usize>>,
+    prefilters: Vec<Prefilter>,
 }
 
 impl Scanner {
@@ -148,6 +196,7 @@ impl Scanner {
                 user: true,
                 regex,
                 validate: Validate::Token { min_entropy: 0.0 },
+                precheck: Precheck::None,
                 scope: Scope::Line,
             });
             keywords.extend(u.keywords.iter().map(|k| (k.clone(), rules.len() - 1)));
@@ -157,32 +206,37 @@ impl Scanner {
         let mut patterns: Vec<String> = keywords.iter().map(|(k, _)| k.clone()).collect();
         patterns.sort();
         patterns.dedup();
-        let selects = patterns
-            .iter()
-            .map(|p| {
-                let mut rs: Vec<usize> = keywords
-                    .iter()
-                    .filter(|(k, _)| p.contains(k.as_str()))
-                    .map(|(_, r)| *r)
-                    .collect();
-                rs.sort_unstable();
-                rs.dedup();
-                rs
-            })
-            .collect();
-        let prefilter = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .map_err(|e| RuleError {
+        let mut prefilters = Vec::new();
+        for long in [true, false] {
+            let part: Vec<String> = patterns
+                .iter()
+                .filter(|p| (p.len() >= LONG_KEYWORD) == long)
+                .cloned()
+                .collect();
+            if part.is_empty() {
+                continue;
+            }
+            let selects = part
+                .iter()
+                .map(|p| {
+                    let mut rs: Vec<usize> = keywords
+                        .iter()
+                        .filter(|(k, _)| p.contains(k.as_str()))
+                        .map(|(_, r)| *r)
+                        .collect();
+                    rs.sort_unstable();
+                    rs.dedup();
+                    rs
+                })
+                .collect();
+            let literals = Literals::new(&part).map_err(|e| RuleError {
                 index: user.len().saturating_sub(1),
                 key: "keywords",
                 message: format!("keywords cannot be searched: {e}"),
             })?;
-        Ok(Scanner {
-            rules,
-            prefilter,
-            selects,
-        })
+            prefilters.push(Prefilter { literals, selects });
+        }
+        Ok(Scanner { rules, prefilters })
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -194,24 +248,32 @@ impl Scanner {
         let bytes = text.as_bytes();
         let mut found = Vec::new();
         let mut scanned_until = vec![0usize; self.rules.len()];
-        let mut at = 0;
-        while at < bytes.len() {
-            let Some(hit) = self.prefilter.find(Input::new(bytes).span(at..bytes.len())) else {
-                break;
-            };
-            at = hit.start() + 1;
-            for &r in &self.selects[hit.pattern().as_usize()] {
-                let rule = &self.rules[r];
-                if (class.lockfile && rule.is_generic()) || hit.start() < scanned_until[r] {
-                    continue;
-                }
-                let (window, cut) = window(text, hit.start(), hit.end(), rule.scope);
-                scanned_until[r] = if cut {
-                    window.end.saturating_sub(OVERLAP).max(hit.end())
-                } else {
-                    window.end
+        for prefilter in &self.prefilters {
+            // Hits come in order within one prefilter; a rule with keywords in both may scan a
+            // window twice (duplicates are dropped by `resolve`).
+            scanned_until.fill(0);
+            let mut at = 0;
+            while at < bytes.len() {
+                let Some((start, end, pattern)) = prefilter.literals.find(bytes, at) else {
+                    break;
                 };
-                self.run_rule(r, text, window, class, &mut found);
+                at = start + 1;
+                for &r in &prefilter.selects[pattern] {
+                    let rule = &self.rules[r];
+                    if (class.lockfile && rule.is_generic())
+                        || start < scanned_until[r]
+                        || !rules::precheck(rule.precheck, bytes, start, end, class)
+                    {
+                        continue;
+                    }
+                    let (window, cut) = window(text, start, end, rule.scope);
+                    scanned_until[r] = if cut {
+                        window.end.saturating_sub(OVERLAP).max(end)
+                    } else {
+                        window.end
+                    };
+                    self.run_rule(r, text, window, class, &mut found);
+                }
             }
         }
         self.resolve(found)
@@ -319,6 +381,7 @@ fn compile_builtin(spec: &RuleSpec) -> Rule {
         user: false,
         regex,
         validate: spec.validate,
+        precheck: spec.precheck,
         scope: if spec.validate == Validate::PrivateKey {
             Scope::Block
         } else {
