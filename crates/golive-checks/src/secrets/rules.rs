@@ -21,6 +21,9 @@ pub enum Validate {
     UrlPassword,
     /// `-----BEGIN … PRIVATE KEY-----`: the block has a real body (the scanner finds its end).
     PrivateKey,
+    /// A JSON Web Token: a token, and its payload has a registered claim (`exp`, `iat`, `sub`, …);
+    /// documentation's demo tokens (`{"some":"payload"}`) have none.
+    Jwt,
     /// A value assigned to a secret-named key: quoted in code, long, random (entropy threshold).
     Generic,
 }
@@ -204,7 +207,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "github-pat",
         name: "GitHub personal access token",
         keywords: &["ghp_"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>ghp_[A-Za-z0-9]{36,251})(?:[^A-Za-z0-9_]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>ghp_[A-Za-z0-9]{36,})(?:[^A-Za-z0-9_]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -224,7 +227,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "github-oauth-token",
         name: "GitHub OAuth access token",
         keywords: &["gho_"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>gho_[A-Za-z0-9]{36,251})(?:[^A-Za-z0-9_]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>gho_[A-Za-z0-9]{36,})(?:[^A-Za-z0-9_]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -234,7 +237,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "github-app-token",
         name: "GitHub App token",
         keywords: &["ghu_", "ghs_"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>gh[us]_[A-Za-z0-9]{36,251})(?:[^A-Za-z0-9_]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>gh[us]_[A-Za-z0-9]{36,})(?:[^A-Za-z0-9_]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -244,7 +247,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "github-refresh-token",
         name: "GitHub refresh token",
         keywords: &["ghr_"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>ghr_[A-Za-z0-9]{36,251})(?:[^A-Za-z0-9_]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>ghr_[A-Za-z0-9]{36,})(?:[^A-Za-z0-9_]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -254,7 +257,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "gitlab-pat",
         name: "GitLab personal access token",
         keywords: &["glpat-"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>glpat-[A-Za-z0-9_-]{20,64})(?:[^A-Za-z0-9_-]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>glpat-[A-Za-z0-9_-]{20,})(?:[^A-Za-z0-9_-]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -264,7 +267,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "slack-token",
         name: "Slack token",
         keywords: &["xox"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>xox[abpr]-[0-9]{1,14}-[A-Za-z0-9-]{10,250})(?:[^A-Za-z0-9_-]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>xox[abpr]-[0-9]+-[A-Za-z0-9-]{10,})(?:[^A-Za-z0-9_-]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -274,7 +277,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "slack-webhook",
         name: "Slack webhook URL",
         keywords: &["hooks.slack.com"],
-        regex: r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9_+-]{8,}/[A-Za-z0-9_/+-]{8,200})",
+        regex: r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9_+-]{8,}/[A-Za-z0-9_/+-]{8,})",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -284,7 +287,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "discord-webhook",
         name: "Discord webhook URL",
         keywords: &["/api/webhooks/"],
-        regex: r"https?://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/(?P<secret>[0-9]{17,20}/[A-Za-z0-9_-]{60,100})",
+        regex: r"https?://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/(?P<secret>[0-9]{17,20}/[A-Za-z0-9_-]{60,})",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -304,7 +307,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "stripe-secret-key",
         name: "Stripe live secret key",
         keywords: &["k_live_"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>sk_live_[A-Za-z0-9]{24,247})(?:[^A-Za-z0-9_]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>sk_live_[A-Za-z0-9]{24,})(?:[^A-Za-z0-9_]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -314,7 +317,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "stripe-restricted-key",
         name: "Stripe live restricted key",
         keywords: &["k_live_"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>rk_live_[A-Za-z0-9]{24,247})(?:[^A-Za-z0-9_]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_])(?P<secret>rk_live_[A-Za-z0-9]{24,})(?:[^A-Za-z0-9_]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -381,7 +384,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         id: "pypi-token",
         name: "PyPI API token",
         keywords: &["pypi-AgE"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,1000})(?:[^A-Za-z0-9_-]|$)",
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})(?:[^A-Za-z0-9_-]|$)",
         validate: Validate::Token {
             min_entropy: TOKEN_ENTROPY,
         },
@@ -400,17 +403,15 @@ pub static BUILTIN: &[RuleSpec] = &[
         name: "JSON Web Token",
         // The payload segment of a JWT is a JSON object too: `.eyJ` is 4 bytes.
         keywords: &[".eyJ"],
-        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>eyJ[A-Za-z0-9_-]{8,2048}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{16,1024})(?:[^A-Za-z0-9_.-]|$)",
-        validate: Validate::Token {
-            min_entropy: TOKEN_ENTROPY,
-        },
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})(?:[^A-Za-z0-9_.-]|$)",
+        validate: Validate::Jwt,
         precheck: Precheck::None,
     },
     RuleSpec {
         id: "url-password",
         name: "Password in URL",
         keywords: &["://"],
-        regex: r#"[A-Za-z][A-Za-z0-9+.-]{1,31}://(?P<user>[^\s:/?#@"'`<>\[\]{}\\|]{0,128}):(?P<secret>[^\s/?#@"'`<>\\|]{1,256})@(?P<host>[A-Za-z0-9._~%-]+|\[[0-9A-Fa-f:.]+\])"#,
+        regex: r#"[A-Za-z][A-Za-z0-9+.-]{1,31}://(?P<user>[^\s:/?#@"'`<>\[\]{}\\|]*):(?P<secret>[^\s:/?#@"'`<>\\|]+)@(?P<host>[A-Za-z0-9._~%-]+|\[[0-9A-Fa-f:.]+\])"#,
         validate: Validate::UrlPassword,
         precheck: Precheck::UserInfo,
     },
@@ -443,7 +444,7 @@ pub static BUILTIN: &[RuleSpec] = &[
         regex: concat!(
             r"(?P<name>[A-Za-z0-9_.-]*(?i:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*)",
             assign!(),
-            r#"(?P<q>["'`]?)(?P<secret>[^\s"'`,;=][^\s"'`,;]{15,199})"#
+            r#"(?P<q>["'`]?)(?P<secret>[^\s"'`,;=][^\s"'`,;]{15,})"#
         ),
         validate: Validate::Generic,
         precheck: Precheck::SecretAssignment,
@@ -485,6 +486,14 @@ impl Validate {
                 }
             }
             Validate::UrlPassword => url_password(c),
+            Validate::Jwt => match (Validate::Token {
+                min_entropy: TOKEN_ENTROPY,
+            })
+            .verdict(c)
+            {
+                Verdict::Secret if !jwt_has_claims(c.secret) => Verdict::Placeholder,
+                v => v,
+            },
             Validate::PrivateKey => private_key(c.secret),
             Validate::Generic => generic(c),
         }
@@ -495,7 +504,8 @@ fn url_password(c: &Candidate<'_>) -> Verdict {
     let pw = c.secret;
     let lower = pw.to_ascii_lowercase();
     let host = c.host.unwrap_or("");
-    if is_placeholder(pw)
+    if pw.len() < 4
+        || is_placeholder(pw)
         || DEFAULT_PASSWORDS.contains(&lower.as_str())
         || Some(pw) == c.user
         || pw.bytes().all(|b| b == b'*')
@@ -510,25 +520,31 @@ fn url_password(c: &Candidate<'_>) -> Verdict {
 /// body when the end marker is missing).
 fn private_key(block: &str) -> Verdict {
     // The body: the block's lines (real line breaks or `\n` escapes in a JSON/YAML string),
-    // without the BEGIN/END markers and PEM headers such as `Proc-Type: 4,ENCRYPTED`.
-    let body: String = block
-        .split('\n')
-        .flat_map(|l| l.split("\\n"))
-        .map(|l| l.trim().trim_end_matches("\\r"))
-        .filter(|l| !l.contains("-----") && !l.contains(':'))
-        .collect();
-    let base64 = body
-        .bytes()
-        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-        .count();
-    if base64 < 64
-        || body.contains("...")
-        || body.contains('…')
-        || body.contains('<')
-        || body.contains("{{")
-        || body.contains("${")
-        || dominated_by_one_char(&body)
-    {
+    // without the BEGIN/END markers, PEM headers such as `Proc-Type: 4,ENCRYPTED`, and the
+    // decorations of a string literal split over lines (`"…\n" +`).
+    let mut body = String::new();
+    for piece in block.split('\n').flat_map(|l| l.split("\\n")) {
+        let piece = piece
+            .trim()
+            .trim_end_matches("\\r")
+            .trim_matches(|c: char| matches!(c, '"' | '\'' | '`' | '+' | ',' | ';' | '\\' | ' '));
+        if piece.is_empty() || piece.contains("-----") || piece.contains(": ") {
+            continue;
+        }
+        // A line that is not base64 means this is code or prose around a key's markers.
+        if !piece
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        {
+            return if piece.contains("...") || piece.contains('…') || piece.contains('<') {
+                Verdict::Placeholder
+            } else {
+                Verdict::NoMatch
+            };
+        }
+        body.push_str(piece);
+    }
+    if body.len() < 64 || dominated_by_one_char(&body) {
         return Verdict::Placeholder;
     }
     Verdict::Secret
@@ -550,7 +566,20 @@ fn generic(c: &Candidate<'_>) -> Verdict {
     if is_placeholder(v) {
         return Verdict::Placeholder;
     }
-    let not_a_value = is_password_hash(v)
+    // Unquoted, brackets and paths are code or markup (`rand::thread_rng().gen_range(1..=100)`
+    // in a tutorial), and URL-encoded text is data, not a key.
+    let quoted = c.quote.is_some_and(|q| !q.is_empty());
+    let expression =
+        !quoted && (v.contains(['(', ')', '[', ']', '{', '}', '<', '>']) || v.contains("::"));
+    let url_encoded = v
+        .as_bytes()
+        .windows(3)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        .count()
+        >= 2;
+    let not_a_value = expression
+        || url_encoded
+        || is_password_hash(v)
         || v.contains("://")
         || v.starts_with(['/', '!', '&', '*', '|', '>', '@'])
         || v.starts_with("./")
@@ -633,8 +662,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "not-real",
 ];
 
-/// Template and reference syntax: the value is filled in elsewhere.
-const REFERENCE_MARKERS: &[&str] = &["${", "$(", "{{", "}}", "%(", "#{", "<%", "...", "…", "****"];
+/// Template, format-string and reference syntax: the value is filled in elsewhere.
+const REFERENCE_MARKERS: &[&str] = &[
+    "${", "$(", "{{", "}}", "%(", "#{", "<%", "...", "…", "****", "%s", "%v", "%d",
+];
 
 /// Values published in vendor documentation as examples; reported nowhere.
 const DOCUMENTED_EXAMPLES: &[&str] = &[
@@ -645,7 +676,49 @@ const DOCUMENTED_EXAMPLES: &[&str] = &[
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     // The signature of jwt.io's sample token (HS256, `your-256-bit-secret`).
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // OAuth 2.0 (RFC 6749) example access and refresh tokens, and OAuth 1.0 (RFC 5849) example
+    // token, quoted in many libraries' docstrings and tests.
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "ad180jjd733klru7",
 ];
+
+/// Whether a JWT's payload (its second segment, base64url JSON) names a registered claim.
+fn jwt_has_claims(jwt: &str) -> bool {
+    let Some(payload) = jwt.split('.').nth(1) else {
+        return false;
+    };
+    let json = base64url_decode(payload);
+    [
+        "\"exp\"", "\"iat\"", "\"nbf\"", "\"sub\"", "\"iss\"", "\"aud\"", "\"jti\"",
+    ]
+    .iter()
+    .any(|claim| json.windows(claim.len()).any(|w| w == claim.as_bytes()))
+}
+
+/// Lenient base64url (and base64) decoding: stops at the first byte outside the alphabet.
+fn base64url_decode(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => break,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
 
 /// Passwords that are defaults or stand-ins in example URLs (compared case-insensitively).
 const DEFAULT_PASSWORDS: &[&str] = &[
@@ -686,7 +759,7 @@ pub fn is_placeholder(v: &str) -> bool {
         return true;
     }
     let bytes = v.as_bytes();
-    // `$VAR`, `%VAR%`, `<your-key>`, `[KEY]`
+    // `$VAR`, `%VAR%`, `<your-key>`, `[KEY]`, `{password}` (a format string's field)
     if (bytes[0] == b'$'
         && bytes
             .get(1)
@@ -694,6 +767,7 @@ pub fn is_placeholder(v: &str) -> bool {
         || (v.len() > 2 && v.starts_with('%') && v.ends_with('%'))
         || (v.contains('<') && v.contains('>'))
         || (v.starts_with('[') && v.ends_with(']'))
+        || (v.contains('{') && v.contains('}'))
     {
         return true;
     }
@@ -949,6 +1023,7 @@ pub(crate) mod testgen {
     pub const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     pub const BASE64: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     pub const HEX: &str = "0123456789abcdef";
+    pub const URLSAFE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
     /// `len` characters of `charset`, from a splitmix64 stream seeded with `seed`.
     pub fn random(seed: u64, charset: &str, len: usize) -> String {
@@ -1009,6 +1084,9 @@ mod tests {
             "my-test-token-value",
             "********",
             "[API_KEY]",
+            "{password}",
+            "{pw}",
+            "%s",
         ] {
             assert!(is_placeholder(p), "{p} is a placeholder");
         }
@@ -1042,6 +1120,37 @@ mod tests {
         ] {
             assert!(!non_secret_name(n), "{n}");
         }
+    }
+
+    #[test]
+    fn jwt_claims() {
+        let b64 = |s: &str| {
+            let alphabet = testgen::URLSAFE.as_bytes();
+            let mut out = String::new();
+            for chunk in s.as_bytes().chunks(3) {
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+                for i in 0..=chunk.len() {
+                    out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                }
+            }
+            out
+        };
+        assert_eq!(
+            base64url_decode(&b64("{\"sub\":\"x\"}")),
+            b"{\"sub\":\"x\"}"
+        );
+        assert!(jwt_has_claims(&format!(
+            "h.{}.s",
+            b64("{\"sub\":\"42\",\"exp\":1}")
+        )));
+        assert!(!jwt_has_claims(&format!(
+            "h.{}.s",
+            b64("{\"some\":\"payload\"}")
+        )));
+        assert!(!jwt_has_claims("no-dots"));
     }
 
     #[test]

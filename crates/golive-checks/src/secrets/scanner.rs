@@ -760,6 +760,7 @@ mod tests {
             &npm,
         );
         clean(".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n");
+        clean(".npmrc", "//npm.corp/:_authToken={token}\n");
         clean("ci.sh", "echo $npm_package_version $npm_config_cache\n");
         let legacy = {
             let h = r(37, HEX, 32);
@@ -834,6 +835,21 @@ mod tests {
             "detect.py",
             "if line.startswith('-----BEGIN RSA PRIVATE KEY-----'):\n",
         );
+        // Markers in code, with code (not base64) between them.
+        clean(
+            "gen.rs",
+            "let k = format!(\"-----BEGIN RSA PRIVATE KEY-----\\n{}\", body(42));\nassert!(k.len() > 64);\nlet p = \"-----END PUBLIC KEY-----\";\n",
+        );
+        // A key in a string literal split over lines is still a key.
+        let lines: Vec<String> = pem_body(44)
+            .lines()
+            .map(|l| format!("  \"{l}\\n\" +"))
+            .collect();
+        let java = format!(
+            "String KEY = \"-----BEGIN PRIVATE KEY-----\\n\" +\n{}\n  \"-----END PRIVATE KEY-----\";\n",
+            lines.join("\n")
+        );
+        assert_eq!(secrets("Keys.java", &java).len(), 1, "{java}");
     }
 
     #[test]
@@ -861,6 +877,14 @@ mod tests {
             r(47, BASE64, 400)
         );
         clean("README.md", &img);
+        // A demo token whose payload has no registered claim (`{"some":"payload"}`).
+        clean(
+            "README.rst",
+            &format!(
+                "    eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.{}\n",
+                r(64, URLSAFE, 43)
+            ),
+        );
     }
 
     #[test]
@@ -891,6 +915,10 @@ mod tests {
             "git@github.com:org/repo.git",
             "https://github.com/org/repo",
             "scp://host:22/path@x",
+            "redis://:{pw}@cache:6379/0",
+            "postgres://app:%s@db.internal/app",
+            "cvs://:pserver:anoncvs@sources.example.org:/cvs/src",
+            "https://a:b@host.internal/",
         ] {
             clean("x.md", &format!("see {near}\n"));
         }
@@ -972,6 +1000,24 @@ mod tests {
                 "seed.sql.yaml",
                 "password: $2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW\n"
                     .to_string(),
+            ),
+            // Code in docs, URL-encoded data.
+            (
+                "book.html",
+                "    let secret_number = rand::thread_rng().gen_range(1..=100);\n".to_string(),
+            ),
+            (
+                "book.md",
+                "    let token_stream = AtomicU32::new(1234567890);\n".to_string(),
+            ),
+            (
+                "x.html",
+                format!("href=\"https://play.example/?code=token%3D{v}%26x%3D1\"\n"),
+            ),
+            // RFC 6749's example tokens.
+            (
+                "oauth.py",
+                "    \"access_token\":\"2YotnFZFEjr1zCsicMWpAA\",\n".to_string(),
             ),
             // Comparisons and prose.
             ("a.py", format!("if token == \"{v}\":\n")),
