@@ -18,16 +18,17 @@ declare_check! {
     /// tokens (`xoxb-`, `xoxa-`, `xoxp-`, `xoxr-`) and webhooks, Discord and Teams webhooks,
     /// Stripe live keys (`sk_live_`, `rk_live_`), Twilio keys (on lines naming Twilio), SendGrid
     /// (`SG.`), npm (`npm_`, `.npmrc` `_authToken`), PyPI (`pypi-AgE…`), private key blocks
-    /// (`-----BEGIN … PRIVATE KEY-----`), JWTs, `scheme://user:password@host`, and values of
+    /// (`-----BEGIN … PRIVATE KEY-----`), JWTs (with a registered claim such as `exp` or `sub`),
+    /// `scheme://user:password@host`, and values of
     /// secret-named keys (`password`, `secret`, `token`, `api_key`, `access_key`, `private_key`
     /// in YAML, JSON, HCL, .env, properties and code) that are 16 characters or longer, mix
     /// letters and digits, and have a Shannon entropy of at least 3.5 bits per character.
     ///
     /// Not reported: placeholders and references (`changeme`, `example`, `xxxx`, `<your-key>`,
     /// `${VAR}`, `$(VAR)`, `{{ .Values.x }}`, `REPLACE_ME`, all-same or sequential characters),
-    /// values documented by vendors as examples (`AKIAIOSFODNN7EXAMPLE`), passwords in URLs to
-    /// local or documentation hosts or equal to the user name, password hashes, and in code,
-    /// assignments of expressions rather than string literals. Lockfiles (`Cargo.lock`,
+    /// values documented by vendors or RFCs as examples (`AKIAIOSFODNN7EXAMPLE`), passwords in
+    /// URLs to local or documentation hosts or equal to the user name, password hashes,
+    /// URL-encoded data, and in code, assignments of expressions rather than string literals. Lockfiles (`Cargo.lock`,
     /// `package-lock.json`, `yarn.lock`, `go.sum`, …) are full of integrity hashes, so the
     /// entropy-based rule does not run there; the format rules still do, since registry
     /// credentials leak into `resolved` URLs. Test directories are scanned like everything else:
@@ -113,7 +114,15 @@ impl golive_core::Check for Committed {
                     owned = s;
                     &owned
                 }
-                Err(e) => return rule_error(cx, &config.rules[e.index], e.key, &e.message),
+                Err(e) => match config.rules.get(e.index) {
+                    Some(rule) => return rule_error(cx, rule, e.key, &e.message),
+                    None => {
+                        return Outcome::Error {
+                            reason: format!("[secrets] rules: {}", e.message),
+                            findings: Vec::new(),
+                        };
+                    }
+                },
             }
         };
         let files: Vec<&SourceFile> = cx
@@ -142,12 +151,13 @@ impl golive_core::Check for Committed {
         let mut allowed_used = BTreeSet::new();
         let (mut findings, mut placeholders, mut allowed) = (Vec::new(), 0, 0);
         for (file, found) in &scanned {
+            placeholders += found
+                .iter()
+                .filter(|f| f.verdict == Verdict::Placeholder)
+                .count();
             let secrets: Vec<Secret<'_>> = found
                 .iter()
-                .filter(|f| {
-                    placeholders += usize::from(f.verdict == Verdict::Placeholder);
-                    f.verdict == Verdict::Secret
-                })
+                .filter(|f| f.verdict == Verdict::Secret)
                 .map(|f| Secret::new(file, f))
                 .collect();
             for s in &secrets {
