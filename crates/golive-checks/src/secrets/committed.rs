@@ -28,12 +28,13 @@ declare_check! {
     /// `${VAR}`, `$(VAR)`, `{{ .Values.x }}`, `REPLACE_ME`, all-same or sequential characters),
     /// values documented by vendors or RFCs as examples (`AKIAIOSFODNN7EXAMPLE`), passwords in
     /// URLs to local or documentation hosts or equal to the user name, password hashes,
-    /// URL-encoded data, and in code, assignments of expressions rather than string literals. Lockfiles (`Cargo.lock`,
-    /// `package-lock.json`, `yarn.lock`, `go.sum`, …) are full of integrity hashes, so the
-    /// entropy-based rule does not run there; the format rules still do, since registry
-    /// credentials leak into `resolved` URLs. Test directories are scanned like everything else:
-    /// real keys get committed in tests too, and fixtures' fake keys are placeholders or can be
-    /// allowed by fingerprint.
+    /// URL-encoded data, and in code, assignments of expressions rather than string literals.
+    ///
+    /// Lockfiles (`Cargo.lock`, `package-lock.json`, `yarn.lock`, `go.sum`, …) are full of
+    /// integrity hashes, so the entropy-based rule does not run there; the format rules still
+    /// do, since registry credentials leak into `resolved` URLs. Test directories are scanned
+    /// like everything else: real keys get committed in tests too, and fixtures' fake keys are
+    /// placeholders or can be allowed by fingerprint.
     ///
     /// A finding never shows a secret: its message is `<rule>: <first characters>…fp:<12 hex>`,
     /// where the fingerprint is the start of the secret's SHA-256, and the secret is masked in

@@ -21,7 +21,7 @@ pub enum Validate {
     UrlPassword,
     /// `-----BEGIN … PRIVATE KEY-----`: the block has a real body (the scanner finds its end).
     PrivateKey,
-    /// A JSON Web Token: a token, and its payload has a registered claim (`exp`, `iat`, `sub`, …);
+    /// A JSON Web Token: a token whose payload has a registered claim (`exp`, `iat`, `sub`, …);
     /// documentation's demo tokens (`{"some":"payload"}`) have none.
     Jwt,
     /// A value assigned to a secret-named key: quoted in code, long, random (entropy threshold).
@@ -801,7 +801,7 @@ fn has_sequence(bytes: &[u8], len: usize) -> bool {
     false
 }
 
-/// Half or more of the characters are the same one (`AKIA0000…`, `ghp_xxxx…`, all-same strings).
+/// Half or more of the characters are the same one (`ghp_xxxx…`, all-same strings).
 fn dominated_by_one_char(v: &str) -> bool {
     let alnum: Vec<u8> = v.bytes().filter(u8::is_ascii_alphanumeric).collect();
     if alnum.len() < 8 {

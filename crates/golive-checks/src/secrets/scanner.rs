@@ -2,7 +2,8 @@
 //!
 //! 1. A literal prefilter finds keyword hits: a SIMD multi-literal search (aho-corasick's
 //!    "Teddy") over every keyword of 4 bytes or more, and a second one over the few shorter
-//!    keywords (`://`, `SG.`, `xox`), because 4-byte fingerprints make the main search far more selective.
+//!    keywords (`://`, `SG.`, `xox`): 4-byte fingerprints make the main search far more
+//!    selective than one search over all keywords would be.
 //! 2. Each hit selects the rules that own the keyword (or any keyword contained in it); a cheap
 //!    precheck of the bytes after the hit (an assignment operator after a secret-named key, an
 //!    `@` in a URL's authority) drops most hits, and each remaining rule's regex runs only in a
