@@ -1,5 +1,5 @@
-//! golive.toml: service, tier, target level, check selection, severity overrides and waivers,
-//! validated key by key so that a mistake names the file, the line, the key and the nearest
+//! golive.toml: service, tier, target level, check selection, severity overrides, waivers and
+//! the `[secrets]` table of secrets/committed, validated key by key so that a mistake names the file, the line, the key and the nearest
 //! valid key.
 
 use crate::date::Date;
@@ -34,7 +34,53 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// Globs (relative to the scanned root) of paths golive does not read at all.
     pub exclude: Vec<String>,
+    /// `[secrets]`: fingerprints and paths secrets/committed allows, and user rules.
+    pub secrets: SecretsConfig,
 }
+
+/// The `[secrets]` table, read by secrets/committed.
+///
+/// ```toml
+/// [secrets]
+/// allow = ["fp:3a7bd3e2360a"]          # fingerprints shown in findings, never the secret itself
+/// allow_paths = ["docs/samples/**"]    # files not scanned for secrets
+/// [[secrets.rules]]
+/// id = "acme-api-key"
+/// regex = "acme_[a-z0-9]{32}"          # the `secret` capture group, else group 1, else the match
+/// keywords = ["acme_"]                 # literals, one of which is in every match (the prefilter)
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SecretsConfig {
+    /// Fingerprints (`fp:` and 12 lowercase hex digits) of values that are not secrets.
+    pub allow: Vec<String>,
+    /// Globs of paths that are not scanned for secrets.
+    pub allow_paths: Vec<PathGlob>,
+    /// User rules, added to the built-in ones. Their regexes are compiled by the check, which
+    /// reports an invalid one as an error naming `declared_at`.
+    pub rules: Vec<SecretRule>,
+}
+
+/// A glob as written, and its compiled matcher.
+#[derive(Debug, Clone)]
+pub struct PathGlob {
+    pub glob: String,
+    pub matcher: GlobMatcher,
+}
+
+/// A user rule of `[[secrets.rules]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRule {
+    /// kebab-case, unique among user rules; shown in findings.
+    pub id: String,
+    pub regex: String,
+    /// Literal strings (3 characters or more), one of which occurs in every match.
+    pub keywords: Vec<String>,
+    /// Where the regex is declared, as `golive.toml:LINE`.
+    pub declared_at: String,
+}
+
+/// The length of the hex part of a secret fingerprint (`fp:` + this many hex digits).
+pub const SECRET_FINGERPRINT_HEX: usize = 12;
 
 /// An accountable exception: a check (optionally limited to paths) is waived until a date.
 #[derive(Debug, Clone)]
@@ -144,9 +190,13 @@ const TOP_KEYS: &[&str] = &[
     "target_level",
     "select",
     "ignore",
+    "exclude",
     "severity",
     "waiver",
+    "secrets",
 ];
+const SECRETS_KEYS: &[&str] = &["allow", "allow_paths", "rules"];
+const SECRET_RULE_KEYS: &[&str] = &["id", "regex", "keywords"];
 const WAIVER_KEYS: &[&str] = &["check", "path", "reason", "owner", "expires"];
 const LEVELS: &[&str] = &["bronze", "silver", "gold"];
 const SEVERITIES: &[&str] = &["info", "warning", "error"];
@@ -284,10 +334,182 @@ impl<'a> Reader<'a> {
                         config.waivers.push(self.waiver(item)?);
                     }
                 }
+                "secrets" => config.secrets = self.secrets(value)?,
                 other => return Err(self.unknown(&span, other, TOP_KEYS, "key")),
             }
         }
         Ok(config)
+    }
+
+    fn secrets(&self, value: &Spanned<DeValue<'_>>) -> Result<SecretsConfig, ConfigError> {
+        let table = self.table(value, "secrets")?;
+        let mut out = SecretsConfig::default();
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let key_path = format!("secrets.{name}");
+            match name {
+                "allow" => {
+                    for item in self.array(value, &key_path, "a list of fingerprints")? {
+                        let s = self.string(item, &key_path)?.to_ascii_lowercase();
+                        let hex = s.strip_prefix("fp:").unwrap_or("");
+                        if hex.len() != SECRET_FINGERPRINT_HEX
+                            || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+                        {
+                            return Err(self.error(
+                                &item.span(),
+                                &key_path,
+                                // Never echo the value: it may be the secret pasted by mistake.
+                                format!("not a secret fingerprint: write it as shown in the finding, `fp:` and {SECRET_FINGERPRINT_HEX} hex digits (never the secret itself)"),
+                            ));
+                        }
+                        out.allow.push(s);
+                    }
+                }
+                "allow_paths" => {
+                    for item in self.array(value, &key_path, "a list of path globs")? {
+                        let s = self.string(item, &key_path)?;
+                        let glob = Glob::new(&s).map_err(|e| {
+                            self.error(&item.span(), &key_path, format!("invalid glob `{s}`: {e}"))
+                        })?;
+                        out.allow_paths.push(PathGlob {
+                            glob: s,
+                            matcher: glob.compile_matcher(),
+                        });
+                    }
+                }
+                "rules" => {
+                    let items = self.array(
+                        value,
+                        &key_path,
+                        "an array of tables: write `[[secrets.rules]]`",
+                    )?;
+                    for item in items {
+                        let rule = self.secret_rule(item)?;
+                        if out.rules.iter().any(|r| r.id == rule.id) {
+                            return Err(self.error(
+                                &item.span(),
+                                "secrets.rules.id",
+                                format!("rule id `{}` is declared twice", rule.id),
+                            ));
+                        }
+                        out.rules.push(rule);
+                    }
+                }
+                other => {
+                    return Err(self.unknown(&key.span(), other, SECRETS_KEYS, "key of [secrets]"));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn secret_rule(&self, item: &Spanned<DeValue<'_>>) -> Result<SecretRule, ConfigError> {
+        let table = self.table(item, "secrets.rules")?;
+        let (mut id, mut regex, mut keywords) = (None, None, None);
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let key_path = format!("secrets.rules.{name}");
+            match name {
+                "id" => {
+                    let s = self.string(value, &key_path)?;
+                    let kebab = !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                    if !kebab {
+                        return Err(self.error(
+                            &value.span(),
+                            &key_path,
+                            format!(
+                                "`{s}` is not a rule id: use kebab-case, e.g. \"acme-api-key\""
+                            ),
+                        ));
+                    }
+                    id = Some(s);
+                }
+                "regex" => {
+                    let s = self.string(value, &key_path)?;
+                    if s.is_empty() {
+                        return Err(self.error(&value.span(), &key_path, "must not be empty"));
+                    }
+                    if let Err(e) = regex::Regex::new(&s) {
+                        let first = e
+                            .to_string()
+                            .lines()
+                            .last()
+                            .unwrap_or("")
+                            .trim()
+                            .to_string();
+                        return Err(self.error(
+                            &value.span(),
+                            &key_path,
+                            format!("invalid regular expression: {first}"),
+                        ));
+                    }
+                    regex = Some((s, self.line(&value.span())));
+                }
+                "keywords" => {
+                    let mut list = Vec::new();
+                    for k in self.array(value, &key_path, "a list of literal strings")? {
+                        let s = self.string(k, &key_path)?;
+                        if s.len() < 3 {
+                            return Err(self.error(
+                                &k.span(),
+                                &key_path,
+                                format!("keyword `{s}` is too short: keywords are the literal prefilter and need 3 characters or more"),
+                            ));
+                        }
+                        list.push(s);
+                    }
+                    if list.is_empty() {
+                        return Err(self.error(
+                            &value.span(),
+                            &key_path,
+                            "must list at least one literal that every match contains",
+                        ));
+                    }
+                    keywords = Some(list);
+                }
+                other => {
+                    return Err(self.unknown(&key.span(), other, SECRET_RULE_KEYS, "rule key"));
+                }
+            }
+        }
+        let at = item.span();
+        let missing = |k: &str| {
+            self.error(
+                &at,
+                &format!("secrets.rules.{k}"),
+                format!("every secret rule needs `{k}` (id, regex, keywords)"),
+            )
+        };
+        let id = id.ok_or_else(|| missing("id"))?;
+        let (regex, line) = regex.ok_or_else(|| missing("regex"))?;
+        let keywords = keywords.ok_or_else(|| missing("keywords"))?;
+        Ok(SecretRule {
+            id,
+            regex,
+            keywords,
+            declared_at: format!("{}:{line}", self.file_name()),
+        })
+    }
+
+    fn array<'v, 'i>(
+        &self,
+        value: &'v Spanned<DeValue<'i>>,
+        key: &str,
+        what: &str,
+    ) -> Result<&'v [Spanned<DeValue<'i>>], ConfigError> {
+        match value.get_ref() {
+            DeValue::Array(items) => Ok(&items[..]),
+            _ => Err(self.error(&value.span(), key, format!("must be {what}"))),
+        }
+    }
+
+    fn file_name(&self) -> String {
+        Path::new(self.file)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default()
     }
 
     fn waiver(&self, item: &Spanned<DeValue<'_>>) -> Result<Waiver, ConfigError> {
@@ -529,6 +751,84 @@ expires = 2027-03-01
         assert_eq!((e.line, e.suggestion.as_deref()), (5, Some("expires")));
         let e = parse("select = [\"k9s\"]\n").unwrap_err();
         assert_eq!(e.suggestion.as_deref(), Some("k8s"));
+    }
+
+    #[test]
+    fn reads_the_secrets_table() {
+        let c = parse(
+            r#"
+[secrets]
+allow = ["fp:3A7BD3E2360A", "fp:0123456789ab"]
+allow_paths = ["docs/samples/**"]
+
+[[secrets.rules]]
+id = "acme-api-key"
+regex = "acme_(?P<secret>[a-z0-9]{32})"
+keywords = ["acme_"]
+"#,
+        )
+        .unwrap();
+        let s = &c.secrets;
+        assert_eq!(s.allow, vec!["fp:3a7bd3e2360a", "fp:0123456789ab"]);
+        assert_eq!(s.allow_paths[0].glob, "docs/samples/**");
+        assert!(s.allow_paths[0].matcher.is_match("docs/samples/a/b.env"));
+        assert_eq!(
+            s.rules,
+            vec![SecretRule {
+                id: "acme-api-key".into(),
+                regex: "acme_(?P<secret>[a-z0-9]{32})".into(),
+                keywords: vec!["acme_".into()],
+                declared_at: "golive.toml:8".into(),
+            }]
+        );
+        assert!(parse("").unwrap().secrets.rules.is_empty());
+    }
+
+    #[test]
+    fn secrets_mistakes_are_named() {
+        let e = parse("[secrets]\nalow = []\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (2, "alow"));
+        assert_eq!(e.suggestion.as_deref(), Some("allow"));
+        let e = parse("[secrets]\nallow = [\"AKIA1234\"]\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (2, "secrets.allow"));
+        assert!(e.message.contains("not a secret fingerprint"), "{e}");
+        assert!(
+            !e.to_string().contains("AKIA1234"),
+            "the value may be a secret: {e}"
+        );
+        let e = parse("[secrets]\nallow = \"fp:0123456789ab\"\n").unwrap_err();
+        assert!(e.message.contains("list of fingerprints"), "{e}");
+        let e = parse("[secrets]\nallow_paths = [\"a/[\"]\n").unwrap_err();
+        assert_eq!(e.key, "secrets.allow_paths");
+        let rule = |body: &str| parse(&format!("[[secrets.rules]]\n{body}")).unwrap_err();
+        let e = rule("id = \"x\"\nregex = \"x\"\nkeyword = [\"abc\"]\n");
+        assert_eq!((e.line, e.suggestion.as_deref()), (4, Some("keywords")));
+        let e = rule("id = \"x\"\nregex = \"x\"\n");
+        assert_eq!(e.key, "secrets.rules.keywords");
+        let e = rule("id = \"x\"\nregex = \"x\"\nkeywords = [\"ab\"]\n");
+        assert!(e.message.contains("too short"), "{e}");
+        let e = rule("id = \"x\"\nregex = \"x\"\nkeywords = []\n");
+        assert!(e.message.contains("at least one"), "{e}");
+        let e = rule("id = \"Acme Key\"\nregex = \"x\"\nkeywords = [\"abc\"]\n");
+        assert_eq!((e.line, e.key.as_str()), (2, "secrets.rules.id"));
+        let e = rule("id = \"x\"\nregex = \"\"\nkeywords = [\"abc\"]\n");
+        assert_eq!(e.key, "secrets.rules.regex");
+        let twice = "[[secrets.rules]]\nid = \"x\"\nregex = \"abc\"\nkeywords = [\"abc\"]\n";
+        let e = parse(&format!("{twice}{twice}")).unwrap_err();
+        assert!(e.message.contains("declared twice"), "{e}");
+        let e = parse("secrets = 1\n").unwrap_err();
+        assert_eq!(e.message, "must be a table");
+    }
+
+    #[test]
+    fn invalid_user_secret_regexes_are_config_errors() {
+        let e = parse("[secrets]\n[[secrets.rules]]\nid = \"acme-token\"\nregex = \"acme_(\"\nkeywords = [\"acme_\"]\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (4, "secrets.rules.regex"));
+        assert!(
+            e.message.starts_with("invalid regular expression"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

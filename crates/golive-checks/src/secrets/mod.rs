@@ -1,7 +1,11 @@
 //! Checks of the `secrets` catalogue section.
 
+mod committed;
+pub(crate) mod rules;
+pub(crate) mod scanner;
+
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![&committed::Committed]
 }
