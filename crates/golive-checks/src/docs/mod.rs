@@ -1,7 +1,11 @@
 //! Checks of the `docs` catalogue section.
 
+pub(crate) mod find;
+pub(crate) mod outline;
+mod readme;
+
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![&readme::Readme]
 }
