@@ -2,6 +2,7 @@
 //! local documents a page links to, and whether a repository has anything to document yet.
 
 use crate::docs::outline::{Format, words};
+use crate::testing::ecosystems::is_vendored;
 use golive_core::{SourceFile, Workspace};
 
 /// Files that only keep an otherwise empty repository in git.
@@ -66,6 +67,29 @@ pub(crate) fn split_name(name: &str) -> (&str, String) {
         Some((stem, ext)) if !stem.is_empty() => (stem, ext.to_ascii_lowercase()),
         _ => (name, String::new()),
     }
+}
+
+/// Documentation files of the repository's own (not vendored, not test fixtures), in path order.
+pub(crate) fn doc_files(ws: &Workspace) -> impl Iterator<Item = &SourceFile> {
+    ws.files()
+        .iter()
+        .filter(|f| Format::of(f.name()).is_some() && !is_vendored(&f.path))
+        .filter(|f| {
+            // Extension-less files are documents only when named like one (README, NEWS).
+            f.name().contains('.') || f.name().chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        })
+}
+
+/// Whether a path is under a documentation folder (`docs/`, `doc/`, `documentation/`).
+pub(crate) fn in_docs_folder(path: &str) -> bool {
+    let mut parts = path.split('/');
+    parts.next_back();
+    parts.any(|p| {
+        matches!(
+            p.to_ascii_lowercase().as_str(),
+            "docs" | "doc" | "documentation"
+        )
+    })
 }
 
 /// Words a heading may start with that say nothing about its topic (`How to run it`,
