@@ -1,5 +1,6 @@
 //! Checks of the `docs` catalogue section.
 
+mod changelog;
 pub(crate) mod find;
 pub(crate) mod outline;
 mod readme;
@@ -8,5 +9,5 @@ mod runbook;
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&readme::Readme, &runbook::Runbook]
+    vec![&changelog::Changelog, &readme::Readme, &runbook::Runbook]
 }

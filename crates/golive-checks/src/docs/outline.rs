@@ -126,6 +126,13 @@ impl<'f> Outline<'f> {
         u32::try_from(self.lines.len()).unwrap_or(u32::MAX)
     }
 
+    /// Whether the document is blank: nothing but markup and blank lines.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.kinds
+            .iter()
+            .all(|k| matches!(k, LineKind::Blank | LineKind::Markup))
+    }
+
     /// The lines of the section under heading `index` (up to the next heading of the same or a
     /// higher level), subsections included: first and last line, first > last when empty.
     pub(crate) fn section(&self, index: usize) -> (u32, u32) {
@@ -149,6 +156,12 @@ impl<'f> Outline<'f> {
             let text = *self.lines.get(n.checked_sub(1)? as usize)?;
             matches!(kind, LineKind::Text | LineKind::Code).then_some((n, text))
         })
+    }
+
+    /// The prose lines of the document (lists, tables and quotes included; not code).
+    pub(crate) fn prose_lines(&self) -> impl Iterator<Item = NumberedLine<'f>> + '_ {
+        self.content(1, self.line_count())
+            .filter(|(n, _)| self.kind(*n) == LineKind::Text)
     }
 
     /// Whether a section says something: a line of prose or code that is not a placeholder
