@@ -1,9 +1,10 @@
 //! Finding documentation: the README GitHub shows, documents by name, headings by meaning,
 //! local documents a page links to, and whether a repository has anything to document yet.
 
-use crate::docs::outline::{Format, words};
+use crate::docs::outline::{Format, Outline, words};
 use crate::testing::ecosystems::is_vendored;
-use golive_core::{SourceFile, Workspace};
+use golive_core::{Evidence, FileKind, Finding, Location, SourceFile, Workspace};
+use std::collections::BTreeMap;
 
 /// Files that only keep an otherwise empty repository in git.
 const PLACEHOLDER_FILES: &[&str] = &[".gitkeep", ".keep", ".gitignore", ".gitattributes"];
@@ -214,6 +215,146 @@ fn normalise(path: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// A documentation topic (runbooks, architecture) and how its documents are recognised.
+pub(crate) struct Topic {
+    /// What the documents are, for evidence: "runbook".
+    pub what: &'static str,
+    /// Folders whose documents are about the topic (`runbooks/`), at any depth.
+    pub folders: &'static [&'static str],
+    /// Of those, folders that hold something else when they also hold YAML (Ansible's
+    /// `playbooks/`).
+    pub not_with_yaml: &'static [&'static str],
+    /// Documents named with one of these words (`payments-runbook.md`)...
+    pub name_words: &'static [&'static str],
+    /// ...or whose name starts with one of these phrases (`on-call.md`).
+    pub name_phrases: &'static [&'static str],
+    /// Sections of the README and of documents under docs/ about the topic.
+    pub headings: &'static [&'static str],
+}
+
+/// The documents about a topic: evidence for those with content, findings for those without.
+#[derive(Default)]
+pub(crate) struct TopicDocs {
+    pub evidence: Vec<Evidence>,
+    /// Documents and sections about the topic that have no content yet.
+    pub empty: Vec<Finding>,
+}
+
+/// Finds a topic's folders, documents and sections (the README's and those under docs/).
+pub(crate) fn topic_docs(ws: &Workspace, topic: &Topic) -> TopicDocs {
+    let mut found = TopicDocs::default();
+    let in_folders = topic_folders(ws, topic, &mut found);
+    for file in doc_files(ws) {
+        if in_folders.contains(&file.path.as_str()) {
+            continue;
+        }
+        let (stem, _) = split_name(file.name());
+        let named = words(stem)
+            .iter()
+            .any(|w| topic.name_words.contains(&w.as_str()))
+            || heading_is_about(stem, topic.name_phrases, &[]);
+        if !named {
+            continue;
+        }
+        match Outline::of(file) {
+            Some(outline) if outline.has_content() => found.evidence.push(Evidence::file(
+                &file.path,
+                format!("{} document", topic.what),
+            )),
+            Some(_) => found.empty.push(empty_document(file)),
+            None => {}
+        }
+    }
+    let readme = readme(ws).map(|r| r.file);
+    let docs = doc_files(ws)
+        .filter(|f| in_docs_folder(&f.path) && readme.is_none_or(|r| r.path != f.path));
+    for file in readme.into_iter().chain(docs) {
+        let Some(outline) = Outline::of(file) else {
+            continue;
+        };
+        for (index, heading) in outline.headings.iter().enumerate() {
+            if !heading_is_about(&heading.text, topic.headings, &[]) {
+                continue;
+            }
+            if outline.section_has_content(index) {
+                found.evidence.push(Evidence::at(
+                    &file.path,
+                    heading.line,
+                    format!("{} section `{}`", topic.what, heading.text),
+                ));
+            } else {
+                found.empty.push(Finding::at(
+                    Location::line(&file.path, heading.line),
+                    format!("{}: the `{}` section is empty", file.path, heading.text),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// A topic's folders with their documents; returns the paths of the documents read.
+fn topic_folders<'a>(ws: &'a Workspace, topic: &Topic, found: &mut TopicDocs) -> Vec<&'a str> {
+    let mut by_folder: BTreeMap<String, Vec<&SourceFile>> = BTreeMap::new();
+    for file in doc_files(ws) {
+        let parts: Vec<&str> = file.path.split('/').collect();
+        let Some(at) = parts
+            .iter()
+            .take(parts.len().saturating_sub(1))
+            .position(|p| topic.folders.contains(&p.to_ascii_lowercase().as_str()))
+        else {
+            continue;
+        };
+        by_folder
+            .entry(parts[..=at].join("/"))
+            .or_default()
+            .push(file);
+    }
+    let mut read = Vec::new();
+    for (folder, docs) in by_folder {
+        let name = folder
+            .rsplit('/')
+            .next()
+            .unwrap_or(&folder)
+            .to_ascii_lowercase();
+        let holds_something_else = topic.not_with_yaml.contains(&name.as_str())
+            && ws
+                .files_of(FileKind::Yaml)
+                .any(|f| f.path.starts_with(&format!("{folder}/")));
+        if holds_something_else {
+            continue;
+        }
+        read.extend(docs.iter().map(|d| d.path.as_str()));
+        let with_content: Vec<&&SourceFile> = docs
+            .iter()
+            .filter(|d| Outline::of(d).is_some_and(|o| o.has_content()))
+            .collect();
+        match with_content.first() {
+            Some(first) => found.evidence.push(Evidence::file(
+                &folder,
+                format!(
+                    "{} folder with {} document(s), e.g. {}",
+                    topic.what,
+                    with_content.len(),
+                    first.path
+                ),
+            )),
+            None => found.empty.extend(docs.iter().map(|d| empty_document(d))),
+        }
+    }
+    read
+}
+
+fn empty_document(file: &SourceFile) -> Finding {
+    Finding::at(
+        Location::file(&file.path),
+        format!(
+            "{} has no content yet (only headings or placeholders)",
+            file.path
+        ),
+    )
 }
 
 #[cfg(test)]

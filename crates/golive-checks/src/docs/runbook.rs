@@ -1,10 +1,6 @@
-use crate::docs::find::{self, doc_files, heading_is_about, in_docs_folder, split_name};
-use crate::docs::outline::{Outline, words};
+use crate::docs::find::{self, Topic, doc_files};
 use crate::testing::ecosystems::is_vendored;
-use golive_core::{
-    Context, Evidence, FileKind, Finding, Location, Outcome, SourceFile, declare_check,
-};
-use std::collections::BTreeMap;
+use golive_core::{Context, Evidence, FileKind, Finding, Outcome, declare_check};
 
 declare_check! {
     /// ## What it checks
@@ -55,52 +51,46 @@ declare_check! {
     }
 }
 
-/// Folder names that hold runbooks.
-const FOLDERS: &[&str] = &[
-    "runbook",
-    "runbooks",
-    "run-books",
-    "playbook",
-    "playbooks",
-    "operations",
-    "on-call",
-    "oncall",
-];
-
-/// Headings (and file names) that introduce operational documentation.
-const TOPICS: &[&str] = &[
-    "runbook",
-    "runbooks",
-    "playbook",
-    "playbooks",
-    "operations",
-    "operational",
-    "operating",
-    "ops",
-    "on call",
-    "oncall",
-    "troubleshooting",
-    "incident response",
-    "incident management",
-    "incidents",
-    "common issues",
-];
-
-/// Document names (stems) of operational documentation: `OPERATIONS.md`, `on-call.md`.
-const DOCUMENTS: &[&str] = &[
-    "operations",
-    "on call",
-    "oncall",
-    "troubleshooting",
-    "incident response",
-];
-
-/// What was found, and empty candidates that would have counted with content.
-#[derive(Default)]
-struct Found {
-    evidence: Vec<Evidence>,
-    empty: Vec<Finding>,
-}
+/// How runbooks are recognised.
+const RUNBOOKS: Topic = Topic {
+    what: "runbook",
+    folders: &[
+        "runbook",
+        "runbooks",
+        "run-books",
+        "playbook",
+        "playbooks",
+        "operations",
+        "on-call",
+        "oncall",
+    ],
+    not_with_yaml: &["playbook", "playbooks"],
+    name_words: &["runbook", "runbooks", "playbook"],
+    name_phrases: &[
+        "operations",
+        "on call",
+        "oncall",
+        "troubleshooting",
+        "incident response",
+    ],
+    headings: &[
+        "runbook",
+        "runbooks",
+        "playbook",
+        "playbooks",
+        "operations",
+        "operational",
+        "operating",
+        "ops",
+        "on call",
+        "oncall",
+        "troubleshooting",
+        "incident response",
+        "incident management",
+        "incidents",
+        "common issues",
+    ],
+};
 
 impl golive_core::Check for Runbook {
     fn meta(&self) -> &'static golive_core::CheckMeta {
@@ -111,12 +101,9 @@ impl golive_core::Check for Runbook {
         if find::is_empty_repository(cx.ws) {
             return Outcome::not_applicable(find::EMPTY_REPOSITORY);
         }
-        let mut found = Found::default();
-        let in_folders = folders(cx, &mut found);
-        named_documents(cx, &in_folders, &mut found);
-        sections(cx, &mut found);
+        let mut found = find::topic_docs(cx.ws, &RUNBOOKS);
         if found.evidence.is_empty() {
-            external(cx, &mut found);
+            found.evidence = external(cx);
         }
         if !found.evidence.is_empty() {
             return Outcome::Pass(found.evidence);
@@ -133,113 +120,9 @@ impl golive_core::Check for Runbook {
     }
 }
 
-/// Runbook folders with their documents; returns the paths of the documents read.
-fn folders<'a>(cx: &Context<'a>, found: &mut Found) -> Vec<&'a str> {
-    let mut by_folder: BTreeMap<String, Vec<&SourceFile>> = BTreeMap::new();
-    for file in doc_files(cx.ws) {
-        let parts: Vec<&str> = file.path.split('/').collect();
-        let Some(at) = parts
-            .iter()
-            .take(parts.len().saturating_sub(1))
-            .position(|p| FOLDERS.contains(&p.to_ascii_lowercase().as_str()))
-        else {
-            continue;
-        };
-        by_folder
-            .entry(parts[..=at].join("/"))
-            .or_default()
-            .push(file);
-    }
-    let mut read = Vec::new();
-    for (folder, docs) in by_folder {
-        let name = folder
-            .rsplit('/')
-            .next()
-            .unwrap_or(&folder)
-            .to_ascii_lowercase();
-        let ansible = name.starts_with("playbook")
-            && cx
-                .ws
-                .files_of(FileKind::Yaml)
-                .any(|f| f.path.starts_with(&format!("{folder}/")));
-        if ansible {
-            continue;
-        }
-        read.extend(docs.iter().map(|d| d.path.as_str()));
-        let with_content: Vec<&&SourceFile> = docs
-            .iter()
-            .filter(|d| Outline::of(d).is_some_and(|o| o.has_content()))
-            .collect();
-        match with_content.first() {
-            Some(first) => found.evidence.push(Evidence::file(
-                &folder,
-                format!(
-                    "runbook folder with {} document(s), e.g. {}",
-                    with_content.len(),
-                    first.path
-                ),
-            )),
-            None => found.empty.extend(docs.iter().map(|d| empty_document(d))),
-        }
-    }
-    read
-}
-
-/// Documents named as runbooks, outside runbook folders.
-fn named_documents(cx: &Context<'_>, in_folders: &[&str], found: &mut Found) {
-    for file in doc_files(cx.ws) {
-        if in_folders.contains(&file.path.as_str()) {
-            continue;
-        }
-        let (stem, _) = split_name(file.name());
-        let named = words(stem)
-            .iter()
-            .any(|w| matches!(w.as_str(), "runbook" | "runbooks" | "playbook"))
-            || heading_is_about(stem, DOCUMENTS, &[]);
-        if !named {
-            continue;
-        }
-        match Outline::of(file) {
-            Some(outline) if outline.has_content() => found
-                .evidence
-                .push(Evidence::file(&file.path, "runbook document")),
-            Some(_) => found.empty.push(empty_document(file)),
-            None => {}
-        }
-    }
-}
-
-/// Runbook sections in the README and in documents under docs/.
-fn sections(cx: &Context<'_>, found: &mut Found) {
-    let readme = find::readme(cx.ws).map(|r| r.file);
-    let docs = doc_files(cx.ws)
-        .filter(|f| in_docs_folder(&f.path) && readme.is_none_or(|r| r.path != f.path));
-    for file in readme.into_iter().chain(docs) {
-        let Some(outline) = Outline::of(file) else {
-            continue;
-        };
-        for (index, heading) in outline.headings.iter().enumerate() {
-            if !heading_is_about(&heading.text, TOPICS, &[]) {
-                continue;
-            }
-            if outline.section_has_content(index) {
-                found.evidence.push(Evidence::at(
-                    &file.path,
-                    heading.line,
-                    format!("runbook section `{}`", heading.text),
-                ));
-            } else {
-                found.empty.push(Finding::at(
-                    Location::line(&file.path, heading.line),
-                    format!("{}: the `{}` section is empty", file.path, heading.text),
-                ));
-            }
-        }
-    }
-}
-
 /// Runbooks kept outside the repository that it points at.
-fn external(cx: &Context<'_>, found: &mut Found) {
+fn external(cx: &Context<'_>) -> Vec<Evidence> {
+    let mut evidence = Vec::new();
     for file in doc_files(cx.ws) {
         let Some(markdown) = file.markdown() else {
             continue;
@@ -249,7 +132,7 @@ fn external(cx: &Context<'_>, found: &mut Found) {
             if lower.starts_with("http")
                 && (lower.contains("runbook") || lower.contains("playbook"))
             {
-                found.evidence.push(Evidence::at(
+                evidence.push(Evidence::at(
                     &file.path,
                     link.line,
                     format!("runbook kept outside the repository: {}", link.url),
@@ -277,21 +160,12 @@ fn external(cx: &Context<'_>, found: &mut Found) {
             }
         }
         if let Some(line) = first {
-            found.evidence.push(Evidence::at(
+            evidence.push(Evidence::at(
                 &file.path,
                 line,
                 format!("{urls} alerting rule(s) link runbooks kept outside the repository (`runbook_url`)"),
             ));
         }
     }
-}
-
-fn empty_document(file: &SourceFile) -> Finding {
-    Finding::at(
-        Location::file(&file.path),
-        format!(
-            "{} has no content yet (only headings or placeholders)",
-            file.path
-        ),
-    )
+    evidence
 }
