@@ -245,9 +245,10 @@ pub(crate) struct TopicDocs {
 /// Finds a topic's folders, documents and sections (the README's and those under docs/).
 pub(crate) fn topic_docs(ws: &Workspace, topic: &Topic) -> TopicDocs {
     let mut found = TopicDocs::default();
-    let in_folders = topic_folders(ws, topic, &mut found);
+    // Documents read as a whole; their sections are not read again.
+    let mut read = topic_folders(ws, topic, &mut found);
     for file in doc_files(ws) {
-        if in_folders.contains(&file.path.as_str()) {
+        if read.contains(&file.path.as_str()) {
             continue;
         }
         let (stem, _) = split_name(file.name());
@@ -258,6 +259,7 @@ pub(crate) fn topic_docs(ws: &Workspace, topic: &Topic) -> TopicDocs {
         if !named {
             continue;
         }
+        read.push(&file.path);
         match Outline::of(file) {
             Some(outline) if outline.has_content() => found.evidence.push(Evidence::file(
                 &file.path,
@@ -270,7 +272,11 @@ pub(crate) fn topic_docs(ws: &Workspace, topic: &Topic) -> TopicDocs {
     let readme = readme(ws).map(|r| r.file);
     let docs = doc_files(ws)
         .filter(|f| in_docs_folder(&f.path) && readme.is_none_or(|r| r.path != f.path));
-    for file in readme.into_iter().chain(docs) {
+    for file in readme
+        .into_iter()
+        .chain(docs)
+        .filter(|f| !read.contains(&f.path.as_str()))
+    {
         let Some(outline) = Outline::of(file) else {
             continue;
         };

@@ -1,5 +1,6 @@
 //! Checks of the `docs` catalogue section.
 
+mod architecture;
 mod changelog;
 pub(crate) mod find;
 pub(crate) mod outline;
@@ -9,5 +10,10 @@ mod runbook;
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&changelog::Changelog, &readme::Readme, &runbook::Runbook]
+    vec![
+        &architecture::Architecture,
+        &changelog::Changelog,
+        &readme::Readme,
+        &runbook::Runbook,
+    ]
 }

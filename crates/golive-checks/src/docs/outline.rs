@@ -62,6 +62,8 @@ pub(crate) struct Outline<'f> {
     pub headings: Vec<Heading>,
     lines: Vec<&'f str>,
     kinds: Vec<LineKind>,
+    /// Markdown fenced code blocks: the line of the opening fence and its info string.
+    fences: Vec<(u32, &'f str)>,
 }
 
 /// A line (or inline span) of code a document shows.
@@ -99,6 +101,7 @@ impl<'f> Outline<'f> {
                 })
                 .collect(),
             lines,
+            fences: Vec::new(),
         };
         match format {
             Format::Markdown => outline.read_markdown(file),
@@ -156,6 +159,12 @@ impl<'f> Outline<'f> {
             let text = *self.lines.get(n.checked_sub(1)? as usize)?;
             matches!(kind, LineKind::Text | LineKind::Code).then_some((n, text))
         })
+    }
+
+    /// Markdown fenced code blocks (outermost only): the opening line and the info string
+    /// (`mermaid`, `sh`, `{.python}`).
+    pub(crate) fn fences(&self) -> &[(u32, &'f str)] {
+        &self.fences
     }
 
     /// The prose lines of the document (lists, tables and quotes included; not code).
@@ -275,6 +284,9 @@ impl<'f> Outline<'f> {
                 && !(ch == '`' && trimmed[len..].contains('`'))
             {
                 fence = Some((ch, len));
+                let info = trimmed.get(len..).unwrap_or("").trim();
+                self.fences
+                    .push((u32::try_from(i + 1).unwrap_or(u32::MAX), info));
                 self.set(i, LineKind::Markup);
             } else if trimmed.starts_with("<!--") {
                 self.set(i, LineKind::Markup);
@@ -614,6 +626,7 @@ mod tests {
         assert_eq!(o.section(1), (8, 12));
         assert!(o.section_has_content(1));
         assert!(o.section_has_content(2));
+        assert_eq!(o.fences(), [(9, "sh")]);
         let code: Vec<(u32, String)> = o.code().into_iter().map(|c| (c.line, c.text)).collect();
         assert_eq!(
             code,
