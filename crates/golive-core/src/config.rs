@@ -32,6 +32,8 @@ pub struct Config {
     pub ignore: Vec<String>,
     pub severity: BTreeMap<String, Severity>,
     pub waivers: Vec<Waiver>,
+    /// Globs (relative to the scanned root) of paths golive does not read at all.
+    pub exclude: Vec<String>,
 }
 
 /// An accountable exception: a check (optionally limited to paths) is waived until a date.
@@ -48,6 +50,20 @@ pub struct Waiver {
 }
 
 impl Config {
+    /// The `exclude` globs as one matcher (None when there are none).
+    pub fn exclude_set(&self) -> Option<globset::GlobSet> {
+        if self.exclude.is_empty() {
+            return None;
+        }
+        let mut builder = globset::GlobSetBuilder::new();
+        for g in &self.exclude {
+            if let Ok(glob) = Glob::new(g) {
+                builder.add(glob);
+            }
+        }
+        builder.build().ok()
+    }
+
     pub fn target_level(&self) -> Level {
         self.target_level.unwrap_or(Level::Bronze)
     }
@@ -220,6 +236,22 @@ impl<'a> Reader<'a> {
                     })?);
                 }
                 "select" => config.select = self.check_list(value, name)?,
+                "exclude" => {
+                    let DeValue::Array(items) = value.get_ref() else {
+                        return Err(self.error(
+                            &value.span(),
+                            name,
+                            "must be a list of path globs, e.g. [\"vendor/**\"]",
+                        ));
+                    };
+                    for item in items.iter() {
+                        let glob = self.string(item, name)?;
+                        Glob::new(&glob).map_err(|e| {
+                            self.error(&item.span(), name, format!("invalid glob `{glob}`: {e}"))
+                        })?;
+                        config.exclude.push(glob);
+                    }
+                }
                 "ignore" => config.ignore = self.check_list(value, name)?,
                 "severity" => {
                     let table = self.table(value, name)?;
@@ -464,6 +496,11 @@ expires = 2027-03-01
         );
         assert_eq!(w.declared_at, "golive.toml:9");
         assert!(w.matcher.as_ref().unwrap().is_match("svc/a/b.yaml"));
+        let c = parse("exclude = [\"vendor/**\", \"**/testdata\"]\n").unwrap();
+        let set = c.exclude_set().unwrap();
+        assert!(set.is_match("vendor/x/y.go") && set.is_match("a/testdata"));
+        let e = parse("exclude = [\"a/[\"]\n").unwrap_err();
+        assert!(e.message.contains("invalid glob"));
     }
 
     #[test]

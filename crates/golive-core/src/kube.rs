@@ -33,7 +33,7 @@ pub(crate) fn index(ws: &Workspace) -> Vec<KubeRef> {
         }
         for (di, doc) in file.yaml_docs().iter().enumerate() {
             let Some(root) = doc.root() else { continue };
-            if root.get_str("kind") == Some("List") && root.get_str("apiVersion").is_some() {
+            if is_list(root) {
                 for (ii, item) in root
                     .get("items")
                     .into_iter()
@@ -58,6 +58,14 @@ pub(crate) fn index(ws: &Workspace) -> Vec<KubeRef> {
         }
     }
     out
+}
+
+/// `kind: List` and the typed lists kubectl also accepts (`ConfigMapList`, `RoleList`, ...): an
+/// `apiVersion`, a kind ending in `List` and an `items` sequence.
+fn is_list(root: Node<'_>) -> bool {
+    root.get_str("apiVersion").is_some()
+        && root.get_str("kind").is_some_and(|k| k.ends_with("List"))
+        && root.get("items").is_some_and(|i| i.is_seq())
 }
 
 /// A Kubernetes object: has `apiVersion`, `kind` and a `metadata` mapping.
@@ -199,6 +207,30 @@ impl<'a> Container<'a> {
             .unwrap_or_else(|| self.node.location(path))
     }
 
+    /// An init container with `restartPolicy: Always`: a sidecar that runs for the pod's life.
+    pub fn is_sidecar(&self) -> bool {
+        self.init && self.node.get_str("restartPolicy") == Some("Always")
+    }
+
+    /// "container `app`", "sidecar container `proxy`" or "init container `migrate`", for messages.
+    pub fn describe(&self) -> String {
+        let role = match (self.init, self.is_sidecar()) {
+            (false, _) => "container",
+            (true, true) => "sidecar container",
+            (true, false) => "init container",
+        };
+        format!("{role} `{}`", self.name())
+    }
+
+    /// A probe (`readinessProbe`, `livenessProbe`, `startupProbe`) when the key is written.
+    pub fn probe(&self, key: &str) -> Option<Probe<'a>> {
+        let (key, node) = self.node.entry(key)?;
+        let handler = PROBE_HANDLERS
+            .iter()
+            .find_map(|h| node.get(h).filter(|n| !n.is_null()).map(|n| (*h, n)));
+        Some(Probe { key, node, handler })
+    }
+
     /// Declared container ports (numbers).
     pub fn ports(&self) -> Vec<(i64, Option<&'a str>)> {
         self.node
@@ -210,7 +242,53 @@ impl<'a> Container<'a> {
     }
 }
 
+/// The ways a probe can check a container.
+const PROBE_HANDLERS: [&str; 4] = ["httpGet", "tcpSocket", "grpc", "exec"];
+
+/// A container's probe as written.
+#[derive(Clone, Copy, Debug)]
+pub struct Probe<'a> {
+    /// The `readinessProbe:` (etc.) key, where findings about the probe point.
+    pub key: Node<'a>,
+    /// The probe's mapping.
+    pub node: Node<'a>,
+    /// The handler (`httpGet`, `tcpSocket`, `grpc`, `exec`) and its settings; None when the probe
+    /// has none (the API server rejects such a probe).
+    pub handler: Option<(&'static str, Node<'a>)>,
+}
+
+impl Probe<'_> {
+    /// "httpGet /healthz on port 8080", "tcpSocket on port 6379", "exec `pg_isready`" (the program
+    /// only).
+    pub fn describe(&self) -> String {
+        let Some((kind, h)) = self.handler else {
+            return "no handler".into();
+        };
+        let port = h
+            .get("port")
+            .and_then(|p| p.as_str())
+            .map(|p| format!(" on port {p}"))
+            .unwrap_or_default();
+        match kind {
+            "httpGet" => format!("httpGet {}{port}", h.get_str("path").unwrap_or("/")),
+            // Only the program: arguments may carry credentials (`mysqladmin -p...`).
+            "exec" => match h.get("command").and_then(|c| c.items().next()?.as_str()) {
+                Some(program) => format!("exec `{program}`"),
+                None => "exec".into(),
+            },
+            other => format!("{other}{port}"),
+        }
+    }
+}
+
 impl<'a> PodTemplate<'a> {
+    /// Every container that runs in the pod: regular containers, sidecars, then init containers.
+    pub fn all_containers(&self) -> Vec<Container<'a>> {
+        let mut out = self.containers();
+        out.extend(self.init_containers());
+        out
+    }
+
     pub fn labels(&self) -> Vec<(&'a str, &'a str)> {
         labels_of(self.template.path(&["metadata", "labels"]))
     }
@@ -351,5 +429,43 @@ mod tests {
         let objs: Vec<_> = w.kube_objects().collect();
         assert_eq!(objs.len(), 1);
         assert_eq!(objs[0].kind, "Service");
+    }
+
+    #[test]
+    fn probes_sidecars_and_all_containers() {
+        let w = ws(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n  - {name: proxy, restartPolicy: Always}\n  - {name: migrate}\n  containers:\n  - name: app\n    readinessProbe:\n      httpGet: {path: /readyz, port: 8080}\n    livenessProbe: {periodSeconds: 5}\n    startupProbe:\n      exec: {command: [mysqladmin, -psecret, ping]}\n",
+        );
+        let pod = w.kube_objects().next().unwrap();
+        let all = pod.pod_template().unwrap().all_containers();
+        let described: Vec<String> = all.iter().map(|c| c.describe()).collect();
+        assert_eq!(
+            described,
+            vec![
+                "container `app`",
+                "sidecar container `proxy`",
+                "init container `migrate`"
+            ]
+        );
+        let app = all[0];
+        let readiness = app.probe("readinessProbe").unwrap();
+        assert_eq!(readiness.describe(), "httpGet /readyz on port 8080");
+        assert_eq!(readiness.key.line(), 10);
+        assert!(app.probe("livenessProbe").unwrap().handler.is_none());
+        // Arguments are never described (they may hold credentials).
+        assert_eq!(
+            app.probe("startupProbe").unwrap().describe(),
+            "exec `mysqladmin`"
+        );
+        assert!(all[2].probe("readinessProbe").is_none());
+    }
+
+    #[test]
+    fn typed_lists_are_unpacked() {
+        let w = ws(
+            "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\nkind: ConfigMapList\n",
+        );
+        let names: Vec<_> = w.kube_objects().filter_map(|o| o.name()).collect();
+        assert_eq!(names, vec!["a", "b"]);
     }
 }

@@ -40,6 +40,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     let scan_options = ScanOptions {
         max_file_size: args.max_file_size,
         threads: args.jobs.unwrap_or(0),
+        exclude: config.exclude_set(),
     };
     let ws = match Workspace::scan(&args.path, &scan_options) {
         Ok(ws) => ws,

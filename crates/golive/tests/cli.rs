@@ -197,3 +197,85 @@ fn colour_is_used_only_when_asked_or_on_a_terminal() {
         .code(1)
         .stdout(predicate::str::contains("\u{1b}["));
 }
+
+#[test]
+fn excluded_paths_are_not_read() {
+    let dir = broken_repo();
+    write(dir.path(), "golive.toml", "exclude = [\"deploy/**\"]\n");
+    write(dir.path(), "ok.yaml", "a: 1\n");
+    golive()
+        .args(["check", "--select", "parse", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"scanned\": 2"));
+}
+
+/// The field names in a markdown table section of docs/json-report.md.
+fn documented_fields(section: &str) -> Vec<String> {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/json-report.md"
+    ))
+    .expect("docs/json-report.md");
+    let body = doc
+        .split(&format!("## {section}\n"))
+        .nth(1)
+        .expect("section present");
+    let body = body.split("\n## ").next().unwrap_or(body);
+    body.lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .flat_map(|l| {
+            let cell = l.split(" |").next().unwrap_or("");
+            cell.split(", ")
+                .map(|f| f.trim_matches('`').to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn json_report_doc_lists_exactly_the_fields_written() {
+    let dir = broken_repo();
+    write(
+        dir.path(),
+        "golive.toml",
+        "[[waiver]]\ncheck = \"parse/invalid-yaml\"\npath = \"nothing/**\"\nreason = \"r\"\nowner = \"@o\"\nexpires = 2999-01-01\n",
+    );
+    let out = golive()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(keys(&v), sorted(documented_fields("Top level")));
+    let check = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| {
+            c["findings"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|f| f.get("snippet").is_some()))
+        })
+        .expect("a check with a located finding");
+    let mut check_keys = keys(check);
+    check_keys.push("waiver".into()); // present only on waived checks
+    assert_eq!(sorted(check_keys), sorted(documented_fields("A check")));
+    let finding = check["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f.get("snippet").is_some()))
+        .expect("finding");
+    let mut finding_keys = keys(finding);
+    finding_keys.push("help".into()); // present only when it differs from the check's
+    assert_eq!(sorted(finding_keys), sorted(documented_fields("A finding")));
+}

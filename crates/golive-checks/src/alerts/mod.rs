@@ -1,7 +1,21 @@
-//! Checks of the `alerts` catalogue section.
+//! Checks of the `alerts` catalogue section: Prometheus alerting rules (rule files and
+//! PrometheusRule objects), all reading them through one shared discovery (`rules`).
+
+mod for_duration;
+mod promql_valid;
+mod rules;
+mod rules_exist;
+mod runbook;
+mod severity_label;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![
+        &rules_exist::RulesExist,
+        &promql_valid::PromqlValid,
+        &for_duration::ForDuration,
+        &severity_label::SeverityLabel,
+        &runbook::Runbook,
+    ]
 }

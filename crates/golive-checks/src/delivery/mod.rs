@@ -1,7 +1,9 @@
 //! Checks of the `delivery` catalogue section.
 
+mod immutable_tags;
+
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![&immutable_tags::ImmutableTags]
 }

@@ -1,7 +1,10 @@
-//! Checks of the `obs` catalogue section.
+//! Checks of the `obs` catalogue section: what lets people see the service running (metrics,
+//! logs, traces, dashboards).
+
+mod metrics;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![]
+    vec![&metrics::Metrics]
 }

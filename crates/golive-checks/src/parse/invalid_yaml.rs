@@ -46,13 +46,18 @@ impl golive_core::Check for InvalidYaml {
                     parsed += 1;
                     for node in docs.iter().flat_map(|d| d.nodes()) {
                         for key in node.duplicate_keys() {
-                            findings.push(Finding::at(
-                                key.location(&file.path),
-                                format!(
-                                    "duplicate key `{}`: readers keep only one of the values",
-                                    key.as_str().unwrap_or("")
+                            findings.push(
+                                Finding::at(
+                                    key.location(&file.path),
+                                    format!(
+                                        "duplicate key `{}`: readers keep only one of the values",
+                                        key.as_str().unwrap_or("")
+                                    ),
+                                )
+                                .with_help(
+                                    "remove one of the two keys, keeping the value you mean",
                                 ),
-                            ));
+                            );
                         }
                     }
                 }

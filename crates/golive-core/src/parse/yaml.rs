@@ -68,7 +68,48 @@ pub fn parse(text: &str) -> Result<Vec<YamlDoc>, YamlError> {
         };
         builder.event(event, start, end)?;
     }
-    Ok(builder.docs)
+    let mut docs = builder.docs;
+    tighten_ends(text, &mut docs);
+    Ok(docs)
+}
+
+/// The parser ends a block collection or scalar where the next token starts (often column 1
+/// of a later line). Pull such ends back to the end of the node's last line of content, so
+/// spans never run into the next key and never end before they start.
+fn tighten_ends(text: &str, docs: &mut [YamlDoc]) {
+    let lines: Vec<&str> = text.lines().collect();
+    let line_text = |n: u32| {
+        lines
+            .get((n as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or("")
+    };
+    for doc in docs.iter_mut() {
+        for node in &mut doc.nodes {
+            let (start, mut end) = (node.start, node.end);
+            let before_end = |end: Pos| {
+                line_text(end.line)
+                    .chars()
+                    .take(end.column.saturating_sub(1) as usize)
+                    .all(char::is_whitespace)
+            };
+            if end.line > start.line && before_end(end) {
+                let is_filler = |n: u32| {
+                    let t = line_text(n).trim_start();
+                    t.is_empty() || t.starts_with('#')
+                };
+                let mut line = end.line - 1;
+                while line > start.line && is_filler(line) {
+                    line -= 1;
+                }
+                end = Pos {
+                    line,
+                    column: line_text(line).chars().count() as u32 + 1,
+                };
+            }
+            node.end = end;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -281,18 +322,16 @@ impl<'a> Node<'a> {
     /// The node's span as a location in `path`.
     pub fn location(&self, path: &str) -> Location {
         let (start, end) = (self.start(), self.end());
-        // A block collection's end is where the next thing starts; keep the span on its lines.
-        let (end_line, end_column) = if end.line > start.line && end.column == 1 {
-            (end.line - 1, 1)
-        } else {
-            (end.line, end.column)
-        };
         Location {
             path: path.to_string(),
             line: start.line,
             column: start.column,
-            end_line: end_line.max(start.line),
-            end_column,
+            end_line: end.line.max(start.line),
+            end_column: if end.line > start.line {
+                end.column
+            } else {
+                end.column.max(start.column)
+            },
         }
     }
 
@@ -468,6 +507,22 @@ mod tests {
         assert_eq!(c.line(), 5);
         assert_eq!(c.start().column, 7);
         assert_eq!(c.get("image").unwrap().line(), 6);
+    }
+
+    #[test]
+    fn block_spans_end_at_their_last_content_line() {
+        let text = "spec:\n  a: 1\n  b: |\n    x\n    y\n\n  # trailing comment\nnext: 2\n";
+        let docs = parse(text).unwrap();
+        let root = docs[0].root().unwrap();
+        let spec = root.get("spec").unwrap().location("f");
+        assert_eq!((spec.line, spec.end_line, spec.end_column), (2, 5, 6));
+        let b = root.path(&["spec", "b"]).unwrap().location("f");
+        assert_eq!((b.line, b.end_line), (4, 5));
+        let next = root.get("next").unwrap().location("f");
+        assert_eq!(
+            (next.line, next.column, next.end_line, next.end_column),
+            (8, 7, 8, 8)
+        );
     }
 
     #[test]

@@ -60,7 +60,7 @@ fn by_extension(ext: &str) -> FileKind {
         "toml" => FileKind::Toml,
         "tf" => FileKind::Terraform,
         "tfvars" => FileKind::TfVars,
-        "hcl" => FileKind::Hcl,
+        "hcl" | "tfbackend" => FileKind::Hcl,
         "md" | "markdown" => FileKind::Markdown,
         "rs" => FileKind::Source(Lang::Rust),
         "go" => FileKind::Source(Lang::Go),
@@ -103,6 +103,7 @@ mod tests {
         assert_eq!(classify("infra/main.tf"), FileKind::Terraform);
         assert_eq!(classify("envs/prod.tfvars"), FileKind::TfVars);
         assert_eq!(classify(".terraform.lock.hcl"), FileKind::Hcl);
+        assert_eq!(classify("envs/prod.s3.tfbackend"), FileKind::Hcl);
         assert_eq!(classify("src/main.rs"), FileKind::Source(Lang::Rust));
         assert_eq!(classify("README"), FileKind::Other);
         assert_eq!(classify("README.md"), FileKind::Markdown);

@@ -131,16 +131,20 @@ fn yaml_facets(name: &str, root: Node<'_>, found: &mut BTreeSet<Facet>) {
     }
 }
 
-/// A plain Prometheus rule file: `groups: [{name, rules: [{alert|record, expr}]}]`.
-pub(crate) fn is_rule_file(root: Node<'_>) -> bool {
-    root.get("groups").is_some_and(|groups| {
-        groups.items().any(|g| {
-            g.get("rules").is_some_and(|rules| {
-                rules.items().any(|r| {
-                    (r.get("alert").is_some() || r.get("record").is_some())
-                        && r.get("expr").is_some()
+/// A plain Prometheus rule file: a mapping (not a Kubernetes object) whose
+/// `groups: [{name, rules: [{alert|record, expr}]}]` hold at least one rule. The facet and the
+/// alert checks share this test so that they agree on what a rule file is.
+pub fn is_rule_file(root: Node<'_>) -> bool {
+    root.is_map()
+        && root.get("kind").is_none()
+        && root.get("groups").is_some_and(|groups| {
+            groups.items().any(|g| {
+                g.get("rules").is_some_and(|rules| {
+                    rules.items().any(|r| {
+                        (r.get("alert").is_some() || r.get("record").is_some())
+                            && r.get("expr").is_some()
+                    })
                 })
             })
         })
-    })
 }

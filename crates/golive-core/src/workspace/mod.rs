@@ -6,6 +6,7 @@ mod facets;
 mod walk;
 
 pub use classify::{FileKind, Lang, classify};
+pub use facets::is_rule_file;
 pub use walk::{SKIPPED_DIRS, Skipped};
 
 use crate::inline_ignore::{self, InlineIgnore};
@@ -29,6 +30,8 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Walker threads (0: one per core).
     pub threads: usize,
+    /// Paths (relative to the root) not read at all: golive.toml's `exclude`.
+    pub exclude: Option<globset::GlobSet>,
 }
 
 impl Default for ScanOptions {
@@ -36,6 +39,7 @@ impl Default for ScanOptions {
         ScanOptions {
             max_file_size: 4 * 1024 * 1024,
             threads: 0,
+            exclude: None,
         }
     }
 }
@@ -192,7 +196,7 @@ impl Workspace {
         if !root.is_dir() {
             return Err(ScanError::NotADirectory(root.to_path_buf()));
         }
-        let (raw, skipped) = walk::walk(root, options.max_file_size, options.threads);
+        let (raw, skipped) = walk::walk(root, options);
         let files = raw.into_iter().map(|f| (f.path, f.text)).collect();
         let mut ws = Workspace::from_files(files);
         ws.root = root.to_path_buf();

@@ -43,7 +43,10 @@ enum Read {
 }
 
 /// Walks `root` in parallel and reads every text file under `max_size` bytes.
-pub(crate) fn walk(root: &Path, max_size: u64, threads: usize) -> (Vec<RawFile>, Skipped) {
+pub(crate) fn walk(root: &Path, options: &super::ScanOptions) -> (Vec<RawFile>, Skipped) {
+    let max_size = options.max_file_size;
+    let exclude = options.exclude.clone();
+    let root_owned = root.to_path_buf();
     let files = Mutex::new(Vec::new());
     let skipped = Mutex::new(Skipped::default());
     let walker = ignore::WalkBuilder::new(root)
@@ -53,10 +56,16 @@ pub(crate) fn walk(root: &Path, max_size: u64, threads: usize) -> (Vec<RawFile>,
         .git_global(false)
         .require_git(false)
         .follow_links(false)
-        .threads(threads)
-        .filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
+        .threads(options.threads)
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d) {
+                return false;
+            }
+            match &exclude {
+                Some(set) if e.depth() > 0 => !set.is_match(relative(&root_owned, e.path())),
+                _ => true,
+            }
         })
         .build_parallel();
     walker.run(|| {
