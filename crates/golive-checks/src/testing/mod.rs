@@ -1,9 +1,11 @@
 //! Checks of the `testing` catalogue section.
 
 mod ci_runs_tests;
+pub(crate) mod ecosystems;
+mod unit_tests;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&ci_runs_tests::CiRunsTests]
+    vec![&ci_runs_tests::CiRunsTests, &unit_tests::UnitTests]
 }
