@@ -62,9 +62,14 @@ pub fn checks_markdown() -> String {
             m.level,
             m.severity
         );
-        // Demote the doc comment's headings under this check's heading.
+        // Demote the doc comment's headings under this check's heading (not `#` lines inside
+        // code examples).
+        let mut in_fence = false;
         for line in m.docs().lines() {
-            if line.starts_with('#') {
+            if line.trim_start().starts_with("```") {
+                in_fence = !in_fence;
+            }
+            if line.starts_with('#') && !in_fence {
                 let _ = writeln!(out, "##{line}");
             } else {
                 let _ = writeln!(out, "{line}");

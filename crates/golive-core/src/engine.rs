@@ -208,13 +208,17 @@ fn decorate(f: &mut Finding, check: &str, ws: &Workspace) {
             if let Some(first) = file.line_text(loc.line) {
                 hasher.update(first.trim().as_bytes());
             }
-            for (secret, shown) in &f.redact {
-                text = text.replace(secret.as_str(), shown);
+            let mut mark = None;
+            if !f.redact.is_empty() {
+                let (redacted, m) = redact(&text, &f.redact, loc);
+                text = redacted;
+                mark = Some(m);
             }
             if !text.is_empty() {
                 f.snippet = Some(Snippet {
                     start_line: loc.line,
                     text,
+                    mark,
                 });
             }
         }
@@ -223,6 +227,88 @@ fn decorate(f: &mut Finding, check: &str, ws: &Workspace) {
     hasher.update(f.message.as_bytes());
     let digest = hasher.finalize();
     f.fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+}
+
+/// Replaces every secret in a snippet by its redacted form, and moves the finding's span
+/// (given in file coordinates; the snippet starts at `loc.line`) to where it lands in the
+/// redacted text: a span starting or ending inside a secret covers its redacted form.
+fn redact(
+    text: &str,
+    redact: &[(String, String)],
+    loc: &crate::model::Location,
+) -> (String, (u32, u32, u32, u32)) {
+    let offset_of = |line: u32, column: u32| -> usize {
+        let mut at = 0;
+        for (i, l) in text.split_inclusive('\n').enumerate() {
+            if loc.line + i as u32 == line {
+                let within: usize = l
+                    .chars()
+                    .take(column.saturating_sub(1) as usize)
+                    .map(char::len_utf8)
+                    .sum();
+                return at + within;
+            }
+            at += l.len();
+        }
+        at
+    };
+    let (mut start, mut end) = (
+        offset_of(loc.line, loc.column),
+        offset_of(loc.end_line, loc.end_column),
+    );
+    // Non-overlapping occurrences, leftmost first, longest secret first at a position.
+    let mut hits: Vec<(usize, usize, &str)> = Vec::new();
+    for (secret, shown) in redact {
+        if secret.is_empty() {
+            continue;
+        }
+        for (i, _) in text.match_indices(secret.as_str()) {
+            hits.push((i, i + secret.len(), shown.as_str()));
+        }
+    }
+    hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut out = String::with_capacity(text.len());
+    let (mut cursor, mut shift): (usize, isize) = (0, 0);
+    let (mut new_start, mut new_end) = (None, None);
+    for (from, to, shown) in hits {
+        if from < cursor {
+            continue;
+        }
+        let here = out.len() + (from - cursor);
+        if new_start.is_none() && start < from {
+            new_start = Some((start as isize + shift) as usize);
+        } else if new_start.is_none() && start < to {
+            new_start = Some(here);
+            start = from;
+        }
+        if new_end.is_none() && end <= from {
+            new_end = Some((end as isize + shift) as usize);
+        } else if new_end.is_none() && end <= to {
+            new_end = Some(here + shown.len());
+            end = to;
+        }
+        out.push_str(&text[cursor..from]);
+        out.push_str(shown);
+        shift += shown.len() as isize - (to - from) as isize;
+        cursor = to;
+    }
+    out.push_str(&text[cursor..]);
+    let new_start = new_start.unwrap_or((start as isize + shift).max(0) as usize);
+    let new_end = new_end.unwrap_or((end as isize + shift).max(0) as usize);
+    let position = |offset: usize| -> (u32, u32) {
+        let before = out.get(..offset).unwrap_or(&out);
+        let line = loc.line + before.matches('\n').count() as u32;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0) as u32
+            + 1;
+        (line, column)
+    };
+    let (l1, c1) = position(new_start);
+    let (l2, c2) = position(new_end.max(new_start));
+    (out, (l1, c1, l2, c2))
 }
 
 /// Tracks which waivers were used, so expired, stale and invalid ones can be reported.
@@ -474,4 +560,45 @@ fn score(report: &mut Report) {
         passed: reasons.is_empty(),
         reasons,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+    use crate::model::Location;
+
+    fn loc(line: u32, column: u32, end_line: u32, end_column: u32) -> Location {
+        Location {
+            path: "f".into(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    #[test]
+    fn redaction_moves_the_span_onto_the_redacted_form() {
+        let text = "key = \"AKIAABCDEFGHIJKLMNOP\" # other AKIAABCDEFGHIJKLMNOP\n";
+        let pairs = vec![("AKIAABCDEFGHIJKLMNOP".to_string(), "AKIA…fp:1".to_string())];
+        let (out, mark) = redact(text, &pairs, &loc(3, 8, 3, 28));
+        assert_eq!(out, "key = \"AKIA…fp:1\" # other AKIA…fp:1\n");
+        assert_eq!(mark, (3, 8, 3, 17));
+        assert!(!out.contains("ABCDEFGHIJKLMNOP"));
+    }
+
+    #[test]
+    fn spans_after_a_redaction_shift_with_it() {
+        let text = "a = \"SECRETSECRETSECRET\"; b = 1\n";
+        let pairs = vec![("SECRETSECRETSECRET".to_string(), "SECR…".to_string())];
+        let (out, mark) = redact(text, &pairs, &loc(1, 27, 1, 32));
+        assert_eq!(out, "a = \"SECR…\"; b = 1\n");
+        assert_eq!(
+            &out.chars()
+                .skip(mark.1 as usize - 1)
+                .take((mark.3 - mark.1) as usize)
+                .collect::<String>(),
+            "b = 1"
+        );
+    }
 }

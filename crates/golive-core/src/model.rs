@@ -232,6 +232,11 @@ pub struct Snippet {
     /// The line number of the first line in `text`.
     pub start_line: u32,
     pub text: String,
+    /// The finding's span within `text` as (line, column, end line, end column), when it differs
+    /// from the finding's location because redaction changed the text's length. Not serialised:
+    /// renderers that read a report back from JSON fall back to the location.
+    #[serde(skip)]
+    pub mark: Option<(u32, u32, u32, u32)>,
 }
 
 /// One offending place. A failing check has one finding per place.

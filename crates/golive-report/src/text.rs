@@ -203,7 +203,11 @@ fn finding_group<'a>(c: &'a CheckResult, f: &'a Finding) -> Group<'a> {
     let help = f.help.as_deref().unwrap_or(&c.help);
     match (&f.location, &f.snippet) {
         (Some(loc), Some(snippet)) => {
-            let span = span_in(snippet, loc.line, loc.column, loc.end_line, loc.end_column);
+            let (line, column, end_line, end_column) =
+                snippet
+                    .mark
+                    .unwrap_or((loc.line, loc.column, loc.end_line, loc.end_column));
+            let span = span_in(snippet, line, column, end_line, end_column);
             let group =
                 Group::with_title(level.primary_title(f.message.as_str()).id(c.id.as_str()))
                     .element(

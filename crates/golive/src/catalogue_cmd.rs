@@ -3,6 +3,14 @@
 use crate::cli::{ChecksArgs, ExplainArgs, OutputFormat};
 use crate::{EXIT_READY, EXIT_USAGE};
 use anyhow::Result;
+use std::io::Write;
+
+/// Prints to standard output, ignoring a closed pipe (`golive explain X | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 use golive_core::config::nearest;
 use golive_core::{Category, Level};
 
@@ -53,7 +61,7 @@ pub fn list(args: ChecksArgs) -> Result<u8> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            out!("{}", serde_json::to_string_pretty(&list)?);
         }
         OutputFormat::Text => {
             let width = checks.iter().map(|c| c.meta().id.len()).max().unwrap_or(0);
@@ -61,16 +69,16 @@ pub fn list(args: ChecksArgs) -> Result<u8> {
             for c in &checks {
                 let m = c.meta();
                 if current != Some(m.category) {
-                    println!(
+                    out!(
                         "{}{}",
                         if current.is_some() { "\n" } else { "" },
                         m.category.title()
                     );
                     current = Some(m.category);
                 }
-                println!("  {} {:<width$}  {}", m.level.letter(), m.id, m.title);
+                out!("  {} {:<width$}  {}", m.level.letter(), m.id, m.title);
             }
-            println!(
+            out!(
                 "\n{} checks. `golive explain ID` for one check's documentation.",
                 checks.len()
             );
@@ -92,8 +100,8 @@ pub fn explain(args: ExplainArgs) -> Result<u8> {
         return Ok(EXIT_USAGE);
     };
     let m = check.meta();
-    println!("{} — {}", m.id, m.title);
-    println!(
+    out!("{} — {}", m.id, m.title);
+    out!(
         "category: {} · level: {} · severity: {}",
         m.category.title(),
         m.level,
@@ -101,11 +109,11 @@ pub fn explain(args: ExplainArgs) -> Result<u8> {
     );
     if !m.facets.is_empty() {
         let facets: Vec<&str> = m.facets.iter().map(|f| f.as_str()).collect();
-        println!("applies to: {}", facets.join(", "));
+        out!("applies to: {}", facets.join(", "));
     }
-    println!();
-    print!("{}", m.docs());
-    println!("\nFix: {}", m.fix);
-    println!("From the checklists: {}", m.seeds.join("; "));
+    out!("");
+    let _ = write!(std::io::stdout().lock(), "{}", m.docs());
+    out!("\nFix: {}", m.fix);
+    out!("From the checklists: {}", m.seeds.join("; "));
     Ok(EXIT_READY)
 }
