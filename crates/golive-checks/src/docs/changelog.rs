@@ -88,17 +88,23 @@ fn name_of(stem: &str) -> Option<Name> {
     }
 }
 
+/// Folders that hold a package manifest (a changelog next to one is that package's).
+fn package_dirs(ws: &Workspace) -> std::collections::HashSet<&str> {
+    ws.files()
+        .iter()
+        .filter(|f| Ecosystem::of_manifest(f.name()).is_some())
+        .map(|f| f.dir())
+        .collect()
+}
+
 /// Folders where a changelog is looked for: the root, docs/, package folders and changelog folders.
-fn in_place(ws: &Workspace, file: &SourceFile) -> bool {
+fn in_place(package_dirs: &std::collections::HashSet<&str>, file: &SourceFile) -> bool {
     let dir = file.dir();
     let last = dir.rsplit('/').next().unwrap_or(dir).to_ascii_lowercase();
     dir.is_empty()
         || matches!(dir.to_ascii_lowercase().as_str(), "docs" | "doc")
         || matches!(last.as_str(), "changelog" | "changelogs" | "release-notes")
-        || ws
-            .files()
-            .iter()
-            .any(|f| f.dir() == dir && Ecosystem::of_manifest(f.name()).is_some())
+        || package_dirs.contains(dir)
 }
 
 /// Release-notes tools that write a changelog or release notes on release.
@@ -212,7 +218,8 @@ impl golive_core::Check for Changelog {
         let mut evidence = Vec::new();
         let mut has_changelog = false;
         let mut without_entries = Vec::new();
-        for file in doc_files(cx.ws).filter(|f| in_place(cx.ws, f)) {
+        let package_dirs = package_dirs(cx.ws);
+        for file in doc_files(cx.ws).filter(|f| in_place(&package_dirs, f)) {
             let (stem, _) = split_name(file.name());
             let Some(name) = name_of(stem) else {
                 continue;
