@@ -27,8 +27,8 @@ declare_check! {
     /// - Python: `poetry.lock` for a pyproject.toml with `[tool.poetry]`, `uv.lock` for one with
     ///   `[tool.uv]` or a `[project]` built with uv (`uv sync`, `uv run` or `uv lock` in CI, a
     ///   Dockerfile or a Makefile); `Pipfile.lock` for a Pipfile.
-    /// - Ruby: `Gemfile.lock` for a Gemfile (`gems.locked` for gems.rb); a gem's Gemfile that
-    ///   only says `gemspec` is exempt, like a library crate.
+    /// - Ruby: `Gemfile.lock` for a Gemfile (`gems.locked` for gems.rb); a gem's own Gemfile
+    ///   (one that loads its `gemspec`) is exempt, like a library crate.
     /// - Not checked: .NET (`packages.lock.json` is optional), Maven and Gradle (no standard
     ///   lockfile), Terraform (`.terraform.lock.hcl` is terraform/version-pins' job).
     ///
