@@ -27,8 +27,8 @@ declare_check! {
     /// - Python: `poetry.lock` for a pyproject.toml with `[tool.poetry]`, `uv.lock` for one with
     ///   `[tool.uv]` or a `[project]` built with uv (`uv sync`, `uv run` or `uv lock` in CI, a
     ///   Dockerfile or a Makefile); `Pipfile.lock` for a Pipfile.
-    /// - Ruby: `Gemfile.lock` for a Gemfile (`gems.locked` for gems.rb); a gem's Gemfile that
-    ///   only says `gemspec` is exempt, like a library crate.
+    /// - Ruby: `Gemfile.lock` for a Gemfile (`gems.locked` for gems.rb); a gem's own Gemfile
+    ///   (one that loads its `gemspec`) is exempt, like a library crate.
     /// - Not checked: .NET (`packages.lock.json` is optional), Maven and Gradle (no standard
     ///   lockfile), Terraform (`.terraform.lock.hcl` is terraform/version-pins' job).
     ///
@@ -100,6 +100,7 @@ impl golive_core::Check for Lockfiles {
             exempt: Vec::new(),
             unsure: Vec::new(),
             not_ours: 0,
+            bin_targets: bin_targets(ws),
         };
         scan.cargo();
         scan.node();
@@ -152,6 +153,9 @@ struct Scan<'a> {
     /// Missing lockfiles that may be among the skipped files.
     unsure: Vec<Evidence>,
     not_ours: usize,
+    /// Package directories with a binary under `src/bin/`, and one such file (found in one
+    /// pass over the files, not one per package).
+    bin_targets: Vec<(String, String)>,
 }
 
 impl<'a> Scan<'a> {
@@ -271,12 +275,10 @@ impl<'a> Scan<'a> {
         if self.ws.file(&main).is_some() {
             return Some(main);
         }
-        let bin_dir = join(dir, "src/bin/");
-        self.ws
-            .files()
+        self.bin_targets
             .iter()
-            .find(|f| f.path.starts_with(&bin_dir) && f.path.ends_with(".rs"))
-            .map(|f| f.path.clone())
+            .find(|(d, _)| d == dir)
+            .map(|(_, path)| path.clone())
     }
 
     fn node(&mut self) {
@@ -511,6 +513,27 @@ impl<'a> Scan<'a> {
             }
         }
     }
+}
+
+/// Package directories with a `src/bin/*.rs` binary, each with the first such file.
+fn bin_targets(ws: &Workspace) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in ws.files() {
+        if !f.path.ends_with(".rs") {
+            continue;
+        }
+        let dir = if let Some(rest) = f.path.strip_prefix("src/bin/") {
+            (!rest.is_empty()).then_some("")
+        } else {
+            f.path.split_once("/src/bin/").map(|(d, _)| d)
+        };
+        if let Some(d) = dir
+            && !out.iter().any(|(o, _)| o == d)
+        {
+            out.push((d.to_string(), f.path.clone()));
+        }
+    }
+    out
 }
 
 /// The lockfile a package.json's package manager writes.

@@ -30,8 +30,9 @@ declare_check! {
     /// Pin the full commit SHA of the release and keep the tag in a comment (Dependabot and
     /// Renovate update both):
     /// ```yaml
-    /// - uses: tj-actions/changed-files@ed68ef82c095e0d48ec87eccea555d944a631a4c # v46.0.5
-    /// - uses: docker://alpine@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d
+    /// # the SHA of the commit the release tag points at (shown on the release page)
+    /// - uses: some-org/some-action@3f8e2b7c9d1a4e6f8b0c2d4e6f8a0b2c4d6e8f0a # v2.1.0
+    /// - uses: docker://ghcr.io/some-org/linter@sha256:<digest of the image>
     /// ```
     pub struct PinnedActions {
         id: "ci/pinned-actions",

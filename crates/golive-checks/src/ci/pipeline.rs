@@ -109,14 +109,17 @@ impl golive_core::Check for Pipeline {
                         wf.display_name()
                     ),
                 )),
-                WorkflowReach::NamedBranches(t, branches) => findings.push(Finding::at(
-                    t.node.location(&wf.file.path),
-                    format!(
-                        "workflow `{}` runs on push only (to {}): changes are not checked before merge",
-                        wf.display_name(),
-                        branches.join(", ")
-                    ),
-                )),
+                WorkflowReach::NamedBranches(t, branches) => findings.push(
+                    Finding::at(
+                        t.node.location(&wf.file.path),
+                        format!(
+                            "workflow `{}` runs on push only (to {}): changes are not checked before merge",
+                            wf.display_name(),
+                            branches.join(", ")
+                        ),
+                    )
+                    .with_help("add `pull_request:` (and `merge_group:` with a merge queue) to the workflow's `on:`"),
+                ),
                 WorkflowReach::Other(events) => {
                     other_only.push(format!("{} ({})", wf.file.path, events))
                 }
@@ -317,6 +320,12 @@ fn strings(node: Option<Node<'_>>) -> Vec<String> {
     }
 }
 
+/// How to fix GitLab `workflow:rules` that only run after merge.
+const GITLAB_WORKFLOW_HELP: &str =
+    "add a rule that admits merge requests: `- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"`";
+/// How to fix GitLab jobs that only run after merge.
+const GITLAB_JOBS_HELP: &str = "run the test jobs in merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"` (or `only: [merge_requests]`)";
+
 enum GitlabVerdict {
     Checked(Evidence),
     Unsure(Evidence),
@@ -362,7 +371,7 @@ fn gitlab_verdict(gl: &Gitlab<'_>) -> GitlabVerdict {
                 let message = format!(
                     "GitLab `workflow:rules` only run pipelines for {what}: changes are not checked before merge"
                 );
-                return restricted(gl, file, *key, message);
+                return restricted(gl, file, *key, message, GITLAB_WORKFLOW_HELP);
             }
             Admits::Branches | Admits::Unknown => {}
         }
@@ -388,10 +397,13 @@ fn gitlab_verdict(gl: &Gitlab<'_>) -> GitlabVerdict {
         None => {
             let file = main.map(|f| f.path.as_str()).unwrap_or(".gitlab-ci.yml");
             if gl.external_includes.is_empty() {
-                GitlabVerdict::NotBeforeMerge(Finding::at(
-                    golive_core::Location::file(file),
-                    "`.gitlab-ci.yml` defines no jobs: nothing runs on merge requests",
-                ))
+                GitlabVerdict::NotBeforeMerge(
+                    Finding::at(
+                        golive_core::Location::file(file),
+                        "`.gitlab-ci.yml` defines no jobs: nothing runs on merge requests",
+                    )
+                    .with_help(GITLAB_JOBS_HELP),
+                )
             } else {
                 GitlabVerdict::Unsure(Evidence::file(
                     file,
@@ -441,7 +453,7 @@ fn gitlab_verdict(gl: &Gitlab<'_>) -> GitlabVerdict {
                 "GitLab CI jobs only run for {}: changes are not checked before merge",
                 restricted_to.join(", ")
             );
-            restricted(gl, job.file, job.key, message)
+            restricted(gl, job.file, job.key, message, GITLAB_JOBS_HELP)
         }
     }
 }
@@ -453,9 +465,12 @@ fn restricted(
     file: &SourceFile,
     node: Node<'_>,
     message: String,
+    help: &str,
 ) -> GitlabVerdict {
     if gl.external_includes.is_empty() {
-        GitlabVerdict::NotBeforeMerge(Finding::at(node.location(&file.path), message))
+        GitlabVerdict::NotBeforeMerge(
+            Finding::at(node.location(&file.path), message).with_help(help),
+        )
     } else {
         GitlabVerdict::Unsure(Evidence::at(
             &file.path,

@@ -12,6 +12,8 @@ use std::collections::VecDeque;
 pub(crate) struct Gitlab<'a> {
     /// `.gitlab-ci.yml` first, then included local files in include order.
     pub files: Vec<GitlabFile<'a>>,
+    /// Every job and hidden template (see [`Gitlab::all_jobs`]), computed once.
+    jobs: Vec<GitlabJob<'a>>,
     /// Includes golive cannot read (other projects, remote URLs, templates, components), with
     /// the file and node that name them.
     pub external_includes: Vec<(&'a SourceFile, Node<'a>, String)>,
@@ -61,6 +63,8 @@ const GITLAB_KEYWORDS: &[&str] = &[
 /// 150 files; these are generous and keep hostile input bounded).
 const MAX_EXTENDS_DEPTH: usize = 11;
 const MAX_INCLUDED_FILES: usize = 150;
+/// Most script items (lines and `!reference`s) read for one job.
+const MAX_SCRIPT_ITEMS: usize = 10_000;
 
 /// Reads the GitLab CI configuration, if the repository has one.
 pub(crate) fn gitlab(ws: &Workspace) -> Option<Gitlab<'_>> {
@@ -69,6 +73,7 @@ pub(crate) fn gitlab(ws: &Workspace) -> Option<Gitlab<'_>> {
         .find_map(|p| ws.file(p))?;
     let mut gl = Gitlab {
         files: Vec::new(),
+        jobs: Vec::new(),
         external_includes: Vec::new(),
         unreadable: Vec::new(),
     };
@@ -103,6 +108,7 @@ pub(crate) fn gitlab(ws: &Workspace) -> Option<Gitlab<'_>> {
         }
         gl.files.push(GitlabFile { file, root });
     }
+    gl.jobs = gl.all_jobs();
     Some(gl)
 }
 
@@ -222,31 +228,40 @@ impl<'a> Gitlab<'a> {
 
     /// The jobs that run (hidden `.templates` excluded).
     pub fn jobs(&self) -> Vec<GitlabJob<'a>> {
-        self.all_jobs()
-            .into_iter()
+        self.jobs
+            .iter()
+            .copied()
             .filter(|j| !j.name.starts_with('.'))
             .collect()
     }
 
     fn job(&self, name: &str) -> Option<GitlabJob<'a>> {
-        self.all_jobs().into_iter().find(|j| j.name == name)
+        self.jobs.iter().copied().find(|j| j.name == name)
     }
 
     /// The value of `key` for a job: its own, else from what it `extends` (later entries win).
     pub fn job_value(&self, job: &GitlabJob<'a>, key: &str) -> Option<Located<'a>> {
-        self.job_value_at(job, key, 0)
+        self.job_value_at(job, key, 0, &mut Vec::new())
     }
 
-    fn job_value_at(&self, job: &GitlabJob<'a>, key: &str, depth: usize) -> Option<Located<'a>> {
+    fn job_value_at(
+        &self,
+        job: &GitlabJob<'a>,
+        key: &str,
+        depth: usize,
+        seen: &mut Vec<&'a str>,
+    ) -> Option<Located<'a>> {
         if let Some(node) = job.node.get(key) {
             return Some(Located {
                 file: job.file,
                 node,
             });
         }
-        if depth >= MAX_EXTENDS_DEPTH {
+        // Each template once: `extends` can fan out and loop in hostile files.
+        if depth >= MAX_EXTENDS_DEPTH || seen.contains(&job.name) {
             return None;
         }
+        seen.push(job.name);
         let extends = job.node.get("extends")?;
         let parents: Vec<&str> = match extends.as_text() {
             Some(one) => vec![one],
@@ -256,13 +271,14 @@ impl<'a> Gitlab<'a> {
             .iter()
             .rev()
             .filter_map(|p| self.job(p))
-            .find_map(|parent| self.job_value_at(&parent, key, depth + 1))
+            .find_map(|parent| self.job_value_at(&parent, key, depth + 1, seen))
     }
 
     /// The script lines a job runs (`before_script`, `script`, `after_script`, with defaults,
     /// `extends` and `!reference` resolved): each a scalar node and its file.
     pub fn scripts(&self, job: &GitlabJob<'a>) -> Vec<Located<'a>> {
         let mut out = Vec::new();
+        let mut budget = MAX_SCRIPT_ITEMS;
         for key in ["before_script", "script", "after_script"] {
             let value = self.job_value(job, key).or_else(|| {
                 if key == "script" {
@@ -273,18 +289,29 @@ impl<'a> Gitlab<'a> {
                     .or_else(|| self.top(key))
             });
             if let Some(v) = value {
-                self.script_items(v, 0, &mut out);
+                self.script_items(v, 0, &mut budget, &mut out);
             }
         }
         out
     }
 
-    fn script_items(&self, value: Located<'a>, depth: usize, out: &mut Vec<Located<'a>>) {
+    fn script_items(
+        &self,
+        value: Located<'a>,
+        depth: usize,
+        budget: &mut usize,
+        out: &mut Vec<Located<'a>>,
+    ) {
         if value.node.as_text().is_some() {
             out.push(value);
             return;
         }
         for item in value.node.items() {
+            // `!reference` can fan out in hostile files; a real job reads a few hundred items.
+            if *budget == 0 {
+                return;
+            }
+            *budget -= 1;
             if item.as_text().is_some() {
                 out.push(Located {
                     file: value.file,
@@ -303,6 +330,7 @@ impl<'a> Gitlab<'a> {
                             node: target,
                         },
                         depth + 1,
+                        budget,
                         out,
                     );
                 }
@@ -443,6 +471,21 @@ mod tests {
                 .map(|l| l.file.path.as_str()),
             Some("ci/templates.yml")
         );
+    }
+
+    #[test]
+    fn extends_loops_and_reference_fan_out_stay_bounded() {
+        let mut text = String::from(".a:\n  extends: [.b, .a]\n.b:\n  extends: [.a, .b]\n");
+        text.push_str(".r:\n  script:\n");
+        for _ in 0..50 {
+            text.push_str("    - !reference [.r, script]\n");
+        }
+        text.push_str("job:\n  extends: [.a, .b]\n  script:\n    - !reference [.r, script]\n");
+        let ws = ws(&[(".gitlab-ci.yml", &text)]);
+        let gl = gitlab(&ws).unwrap();
+        let job = gl.jobs()[0];
+        assert!(gl.job_value(&job, "image").is_none());
+        assert!(gl.scripts(&job).len() <= MAX_SCRIPT_ITEMS);
     }
 
     #[test]

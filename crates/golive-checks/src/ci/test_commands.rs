@@ -5,10 +5,11 @@
 //! Makefile, package.json or script, a few levels deep.
 
 use crate::ci::manifests;
+use golive_core::parse::yaml::Node;
 use golive_core::workspace::Lang;
 use golive_core::{FileKind, Workspace};
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
 
 /// A language ecosystem whose tests a command runs; `Any` when the command runs tests but golive
 /// cannot tell whose (`make test` without a readable recipe, `bazel test`).
@@ -96,7 +97,15 @@ pub(crate) struct Recogniser<'a> {
     ws: &'a Workspace,
     /// package.json scripts by file (None: not readable), read once.
     scripts: RefCell<HashMap<String, Option<Scripts>>>,
+    /// Logical lines left to read: indirections fan out, and a hostile repository could make
+    /// them explode (a count, so results stay deterministic).
+    budget: Cell<usize>,
+    /// Indirections already followed, by [`Command::key`].
+    memo: RefCell<HashMap<String, Vec<TestRun>>>,
 }
+
+/// Logical lines one recogniser reads at most, indirections included.
+const LINE_BUDGET: usize = 200_000;
 
 /// A package.json's scripts: name and command.
 type Scripts = Vec<(String, String)>;
@@ -127,9 +136,9 @@ impl RunnerKind {
     /// The commands a target runs (and its dependencies'), with their 1-based lines.
     fn recipe(self, text: &str, target: &str) -> Vec<(usize, String)> {
         match self {
-            RunnerKind::Make => make_recipe(text, target, 0),
-            RunnerKind::Just => just_recipe(text, target, 0),
-            RunnerKind::Task => task_recipe(text, target, 0),
+            RunnerKind::Make => make_recipe(text, target, 0, &mut BTreeSet::new()),
+            RunnerKind::Just => just_recipe(text, target, 0, &mut BTreeSet::new()),
+            RunnerKind::Task => task_recipe(text, target, 0, &mut BTreeSet::new()),
         }
     }
 }
@@ -151,11 +160,37 @@ enum Command {
     ScriptFile(String),
 }
 
+impl Command {
+    /// What identifies an indirection: the same key resolves to the same runs.
+    fn key(&self, cwd: &str) -> String {
+        match self {
+            Command::Tests(e) => format!("tests:{e:?}"),
+            Command::Runner {
+                kind,
+                dir,
+                file,
+                targets,
+            } => format!(
+                "{}:{cwd}:{dir}:{}:{}",
+                kind.files()[0],
+                file.as_deref().unwrap_or(""),
+                targets.join(" ")
+            ),
+            Command::NodeScript { dir, script } => {
+                format!("npm:{cwd}:{}:{script}", dir.as_deref().unwrap_or(""))
+            }
+            Command::ScriptFile(path) => format!("script:{cwd}:{path}"),
+        }
+    }
+}
+
 impl<'a> Recogniser<'a> {
     pub fn new(ws: &'a Workspace) -> Recogniser<'a> {
         Recogniser {
             ws,
             scripts: RefCell::new(HashMap::new()),
+            budget: Cell::new(LINE_BUDGET),
+            memo: RefCell::new(HashMap::new()),
         }
     }
 
@@ -168,6 +203,11 @@ impl<'a> Recogniser<'a> {
     fn scan_at(&self, script: &str, cwd: &str, depth: usize) -> Vec<TestRun> {
         let mut out = Vec::new();
         for (line, logical) in logical_lines(script) {
+            let left = self.budget.get();
+            if left == 0 {
+                break;
+            }
+            self.budget.set(left - 1);
             for segment in segments(&logical) {
                 let tokens = tokens(segment);
                 let Some(command) = classify(&tokens) else {
@@ -199,9 +239,22 @@ impl<'a> Recogniser<'a> {
 
     /// Follows an indirect command into the repository; the runs it reaches carry `via`.
     fn resolve(&self, command: Command, cwd: &str, depth: usize) -> Vec<TestRun> {
-        if depth >= MAX_DEPTH {
+        if depth >= MAX_DEPTH || self.budget.get() == 0 {
             return Vec::new();
         }
+        // Each indirection is followed once; a cycle (a script calling itself, make targets
+        // calling make) finds its own entry, empty while in progress.
+        let key = command.key(cwd);
+        if let Some(done) = self.memo.borrow().get(&key) {
+            return done.clone();
+        }
+        self.memo.borrow_mut().insert(key.clone(), Vec::new());
+        let runs = self.resolve_uncached(command, cwd, depth);
+        self.memo.borrow_mut().insert(key, runs.clone());
+        runs
+    }
+
+    fn resolve_uncached(&self, command: Command, cwd: &str, depth: usize) -> Vec<TestRun> {
         match command {
             Command::Tests(_) => Vec::new(),
             Command::Runner {
@@ -1125,8 +1178,14 @@ fn container_tests(words: &[String]) -> bool {
 }
 
 /// The commands of a justfile recipe (and of the recipes it depends on), with their lines.
-fn just_recipe(text: &str, target: &str, depth: usize) -> Vec<(usize, String)> {
-    if depth > 3 {
+fn just_recipe(
+    text: &str,
+    target: &str,
+    depth: usize,
+    seen: &mut BTreeSet<String>,
+) -> Vec<(usize, String)> {
+    // Each target once: prerequisites can fan out (and loop) in hostile files.
+    if depth > 3 || !seen.insert(target.to_string()) {
         return Vec::new();
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -1152,7 +1211,7 @@ fn just_recipe(text: &str, target: &str, depth: usize) -> Vec<(usize, String)> {
         for dep in deps.split_whitespace() {
             let dep = dep.trim_start_matches('(');
             if dep != target && !dep.contains(['"', '\'', '(', ')']) {
-                out.extend(just_recipe(text, dep, depth + 1));
+                out.extend(just_recipe(text, dep, depth + 1, seen));
             }
         }
         let mut j = i + 1;
@@ -1169,47 +1228,74 @@ fn just_recipe(text: &str, target: &str, depth: usize) -> Vec<(usize, String)> {
 }
 
 /// The commands of a go-task task (`cmds`, and the tasks in `deps` and `task:` entries).
-fn task_recipe(text: &str, target: &str, depth: usize) -> Vec<(usize, String)> {
-    if depth > 3 {
-        return Vec::new();
-    }
+fn task_recipe(
+    text: &str,
+    target: &str,
+    depth: usize,
+    seen: &mut BTreeSet<String>,
+) -> Vec<(usize, String)> {
     let Ok(docs) = golive_core::parse::yaml::parse(text) else {
         return Vec::new();
     };
-    let Some(task) = docs
+    let Some(tasks) = docs
         .first()
         .and_then(|d| d.root())
-        .and_then(|r| r.path(&["tasks", target]))
+        .and_then(|r| r.get("tasks"))
     else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let entry = |item: golive_core::parse::yaml::Node<'_>, out: &mut Vec<(usize, String)>| {
-        if let Some(cmd) = item.as_text().or_else(|| item.get_str("cmd")) {
-            out.push((item.line() as usize, cmd.to_string()));
-        } else if let Some(sub) = item.get_str("task") {
-            out.extend(task_recipe(text, sub, depth + 1));
-        }
+    task_commands(tasks, target, depth, seen, &mut out);
+    out
+}
+
+fn task_commands(
+    tasks: Node<'_>,
+    target: &str,
+    depth: usize,
+    seen: &mut BTreeSet<String>,
+    out: &mut Vec<(usize, String)>,
+) {
+    // Each task once: dependencies can fan out (and loop) in hostile files.
+    if depth > 3 || !seen.insert(target.to_string()) {
+        return;
+    }
+    let Some(task) = tasks.get(target) else {
+        return;
     };
     if task.as_text().is_some() {
-        entry(task, &mut out);
-        return out;
+        task_entry(tasks, task, depth, seen, out);
+        return;
+    }
+    for dep in task.get("deps").into_iter().flat_map(|d| d.items()) {
+        match dep.as_text() {
+            Some(name) => task_commands(tasks, name, depth + 1, seen, out),
+            None => task_entry(tasks, dep, depth, seen, out),
+        }
     }
     let cmds = if task.is_seq() {
         Some(task)
     } else {
         task.get("cmds")
     };
-    for dep in task.get("deps").into_iter().flat_map(|d| d.items()) {
-        match dep.as_text() {
-            Some(name) => out.extend(task_recipe(text, name, depth + 1)),
-            None => entry(dep, &mut out),
-        }
-    }
     for item in cmds.into_iter().flat_map(|c| c.items()) {
-        entry(item, &mut out);
+        task_entry(tasks, item, depth, seen, out);
     }
-    out
+}
+
+/// One entry of `cmds` or `deps`: a command (`go test`, `{cmd: ...}`) or a task (`{task: x}`).
+fn task_entry(
+    tasks: Node<'_>,
+    item: Node<'_>,
+    depth: usize,
+    seen: &mut BTreeSet<String>,
+    out: &mut Vec<(usize, String)>,
+) {
+    if let Some(cmd) = item.as_text().or_else(|| item.get_str("cmd")) {
+        out.push((item.line() as usize, cmd.to_string()));
+    } else if let Some(sub) = item.get_str("task") {
+        task_commands(tasks, sub, depth + 1, seen, out);
+    }
 }
 
 /// Whether a target, task or script name says it runs tests (`test`, `tests`, `test:unit`,
@@ -1240,8 +1326,14 @@ pub(crate) fn is_test_name(name: &str) -> bool {
 
 /// The recipe lines of a make target (and of its prerequisites, a few levels deep), each with
 /// its 1-based line in the Makefile.
-fn make_recipe(text: &str, target: &str, depth: usize) -> Vec<(usize, String)> {
-    if depth > 3 {
+fn make_recipe(
+    text: &str,
+    target: &str,
+    depth: usize,
+    seen: &mut BTreeSet<String>,
+) -> Vec<(usize, String)> {
+    // Each target once: prerequisites can fan out (and loop) in hostile files.
+    if depth > 3 || !seen.insert(target.to_string()) {
         return Vec::new();
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -1265,7 +1357,7 @@ fn make_recipe(text: &str, target: &str, depth: usize) -> Vec<(usize, String)> {
         };
         for prereq in prereqs.split_whitespace() {
             if prereq != target && !prereq.starts_with('$') {
-                out.extend(make_recipe(text, prereq, depth + 1));
+                out.extend(make_recipe(text, prereq, depth + 1, seen));
             }
         }
         if let Some(r) = inline {
@@ -1447,6 +1539,29 @@ mod tests {
             Some("Taskfile.yml:10 `go test ./...`")
         );
         assert!(r.scan("just lint", "").is_empty());
+    }
+
+    #[test]
+    fn hostile_indirections_stay_bounded() {
+        let mut script = String::new();
+        for _ in 0..2_000 {
+            script.push_str("./scripts/ci.sh\n");
+        }
+        let mut makefile = String::from("a:");
+        for i in 0..500 {
+            makefile.push_str(&format!(" b{i}"));
+        }
+        makefile.push('\n');
+        for i in 0..500 {
+            makefile.push_str(&format!("b{i}: a b{}\n\tmake a\n", (i + 1) % 500));
+        }
+        let ws = Workspace::from_files(vec![
+            ("scripts/ci.sh".into(), script),
+            ("Makefile".into(), makefile),
+        ]);
+        let r = Recogniser::new(&ws);
+        assert!(r.scan("./scripts/ci.sh", "").is_empty());
+        assert!(Recogniser::new(&ws).scan("make a", "").is_empty());
     }
 
     #[test]

@@ -23,8 +23,11 @@ declare_check! {
     /// `after_script:` (with `extends`, anchors, `!reference` and local includes), and the
     /// text of the other CI systems' files (Azure tasks such as `DotNetCoreCLI@2` with
     /// `command: test`, Travis' default script per `language:`). It follows a command into the
-    /// repository when the command itself does not say: a make target's recipe, a
-    /// package.json script (`npm run ci`), a script file (`./scripts/test.sh`).
+    /// repository when the command itself does not say: a make, just or go-task target's
+    /// recipe (`make ci`, `just ci`, `task ci`), a package.json script (`npm run ci`), a
+    /// script file (`./scripts/test.sh`). Tests run in containers (`docker compose -f
+    /// docker-compose.test.yml up`, `docker build --target test`), `bazel test` and a test
+    /// target golive cannot read count for every ecosystem, and the evidence says so.
     ///
     /// A code ecosystem is a detected one (Cargo.toml, go.mod, pyproject.toml, package.json,
     /// pom.xml, build.gradle, *.csproj, Gemfile) with source files of its language outside
