@@ -6,6 +6,7 @@ mod ci;
 mod delivery;
 mod docker;
 mod docs;
+mod foreign;
 mod k8s;
 mod obs;
 mod ownership;

@@ -16,28 +16,7 @@ mod token_permissions;
 
 use golive_core::Check;
 
-/// Path components of folders whose manifests and code are not the repository's own build:
-/// vendored dependencies, examples, test data, virtual environments.
-const NOT_OURS: &[&str] = &[
-    "vendor",
-    "third_party",
-    "third-party",
-    "testdata",
-    "fixtures",
-    "__fixtures__",
-    "examples",
-    "node_modules",
-    "bower_components",
-    ".venv",
-    "venv",
-    "site-packages",
-];
-
-/// Whether a path is in a vendored, example or test-data folder, or is a template
-/// (`{{cookiecutter.name}}/package.json`).
-pub(crate) fn is_not_ours(path: &str) -> bool {
-    path.contains("{{") || path.contains("{%") || path.split('/').any(|c| NOT_OURS.contains(&c))
-}
+pub(crate) use crate::foreign::is_not_ours;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![

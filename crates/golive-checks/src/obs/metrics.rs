@@ -124,10 +124,7 @@ impl golive_core::Check for Metrics {
 
 /// Paths that hold other people's code or test data, not the service's own setup.
 fn is_foreign(path: &str) -> bool {
-    path.split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| matches!(dir, "vendor" | "third_party" | "testdata" | "fixtures"))
+    crate::foreign::is_not_ours(path)
 }
 
 /// The metrics libraries a dependency manifest declares, or None when the file is not one.

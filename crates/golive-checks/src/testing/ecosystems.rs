@@ -142,44 +142,6 @@ fn is_js_tooling(lower_name: &str) -> bool {
         )
 }
 
-/// Folders that are not the repository's own code: dependencies, build output, virtual
-/// environments, examples and test fixtures.
-const VENDORED_DIRS: &[&str] = &[
-    "node_modules",
-    "bower_components",
-    "vendor",
-    "third_party",
-    "third-party",
-    "thirdparty",
-    "dist",
-    "build",
-    "out",
-    "target",
-    "obj",
-    "coverage",
-    ".venv",
-    "venv",
-    "site-packages",
-    "__pycache__",
-    ".tox",
-    ".nox",
-    ".gradle",
-    ".next",
-    ".nuxt",
-    ".cache",
-    ".terraform",
-    "examples",
-    "example",
-    "samples",
-    "sample",
-    "fixtures",
-    "fixture",
-    "__fixtures__",
-    "testdata",
-    "test-data",
-    "test_data",
-];
-
 /// Folders whose code supports the repository rather than being its product: documentation
 /// sites, helper scripts, build logic and CI configuration.
 const TOOLING_DIRS: &[&str] = &[
@@ -209,7 +171,7 @@ fn dirs(path: &str) -> impl Iterator<Item = &str> {
 
 /// Whether a path is inside a vendored, generated, example or test-fixture folder.
 pub(crate) fn is_vendored(path: &str) -> bool {
-    dirs(path).any(|d| VENDORED_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    crate::foreign::is_not_ours(path)
 }
 
 /// Whether a path is inside a documentation, scripts or build-logic folder.
