@@ -4,16 +4,17 @@ use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
 declare_check! {
     /// ## What it checks
     /// Every alerting rule has a `for:` duration: a valid Prometheus duration (`30s`, `5m`,
-    /// `1h30m`) greater than zero, so the condition must hold for a while before the alert fires.
+    /// `1h30m`), so the condition must hold for a while before the alert fires.
     ///
-    /// A missing, empty or zero `for:` is a finding at the rule's `- alert:` line; a value that
+    /// A missing or empty `for:` is a finding at the rule's `- alert:` line; a value that
     /// is not a duration (Prometheus would refuse to load the file) is a finding at the value. `keep_firing_for` does not replace `for`:
     /// it keeps a resolved alert firing, it does not delay firing. Templated values (`{{ }}`)
     /// are not judged.
     ///
     /// Some alerts fire at once on purpose: `Watchdog` always fires to prove the pipeline
     /// works, and an alert on a counter increase has nothing to wait for. Say so where the alert
-    /// is, with a reason, in a comment just above its `- alert:` line:
+    /// is: an explicit `for: 0s` is read as that decision (it is listed in the evidence, not
+    /// reported), or, with a reason, a comment just above its `- alert:` line:
     /// `# golive:ignore alerts/for-duration -- always fires: dead man's switch`, or with a
     /// `[[waiver]]` in golive.toml.
     ///
@@ -63,6 +64,7 @@ impl golive_core::Check for ForDuration {
         }
         let mut findings = Vec::new();
         let (mut waiting, mut templated) = (0, 0);
+        let mut immediate = Vec::new();
         let mut shortest: Option<(u128, &str)> = None;
         for alert in rules.alerts() {
             let what = alert.describe();
@@ -106,9 +108,10 @@ impl golive_core::Check for ForDuration {
                         "{what}: `for: {text}` is not a Prometheus duration (write e.g. 30s, 5m, 1h30m)"
                     ),
                 )),
-                Some(0) => findings.push(Finding::at(
-                    alert.location(),
-                    format!("{what} has `for: {text}`: it fires on the first evaluation where its expression is true"),
+                Some(0) => immediate.push(Evidence::at(
+                    &alert.file.path,
+                    alert.location().line,
+                    format!("{what} fires at once on purpose (`for: {text}` written explicitly)"),
                 )),
                 Some(ms) => {
                     waiting += 1;
@@ -124,6 +127,7 @@ impl golive_core::Check for ForDuration {
             ),
             None => "no alerting rule waits with `for:` before firing".to_string(),
         })];
+        evidence.extend(immediate);
         if templated > 0 {
             evidence.push(Evidence::note(format!(
                 "{templated} templated `for:` value(s) not judged"
