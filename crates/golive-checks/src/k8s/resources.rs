@@ -1,18 +1,18 @@
 use super::relations::{Defaults, Manifests};
 use golive_core::parse::yaml::Node;
-use golive_core::{Context, Evidence, Finding, Outcome, Severity, declare_check};
+use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
 
 declare_check! {
     /// ## What it checks
     /// Every container sets a cpu request, a memory request and a memory limit.
     ///
-    /// All containers of every pod template are checked: regular containers, sidecars
-    /// (`restartPolicy: Always` init containers) and plain init containers, since the scheduler
-    /// reserves room for them too. A limit without a request counts as the request (Kubernetes
+    /// All containers of every pod template are checked: regular containers and sidecars
+    /// (`restartPolicy: Always` init containers). A limit without a request counts as the request (Kubernetes
     /// copies it), and so do the defaults of a `LimitRange` (type `Container`) in the same
-    /// namespace. One finding per container lists exactly what is missing; it is a warning for
-    /// plain init containers, which run before the pod serves and reserve at most what the
-    /// regular containers do. A cpu limit is not required (it throttles a service that could
+    /// namespace. One finding per container lists exactly what is missing. Plain init
+    /// containers, which run to completion before the pod starts and so never add to what the
+    /// pod reserves beyond its regular containers, are noted in the evidence instead (they
+    /// still need resources in a namespace with a ResourceQuota). A cpu limit is not required (it throttles a service that could
     /// have used idle cpu). Pods created by an operator from a custom resource (Prometheus,
     /// Alertmanager) are configured through that resource and are not checked.
     ///
@@ -114,14 +114,23 @@ impl golive_core::Check for Resources {
                     Some((key, _)) => key.location(path),
                     None => c.location(path),
                 };
-                let mut finding = Finding::at(
+                if c.init && !c.is_sidecar() {
+                    // Runs to completion before the app starts: the pod's effective request is
+                    // the larger of it and the app containers', so it cannot overcommit a node.
+                    evidence.push(Evidence::at(
+                        path,
+                        at.line,
+                        format!(
+                            "{name}: {what} is missing {} (it runs to completion before the pod starts; set them if the namespace has a ResourceQuota)",
+                            join_and(&missing)
+                        ),
+                    ));
+                    continue;
+                }
+                findings.push(Finding::at(
                     at,
                     format!("{name}: {what} is missing {}", join_and(&missing)),
-                );
-                if c.init && !c.is_sidecar() {
-                    finding = finding.with_severity(Severity::Warning);
-                }
-                findings.push(finding);
+                ));
             }
             if inherits {
                 for (_, lr) in &limit_ranges {
