@@ -285,7 +285,7 @@ impl<'a> Scan<'a> {
         let manifests = self.manifests("package.json");
         let parsed: Vec<(&SourceFile, PackageJson)> = manifests
             .iter()
-            .filter_map(|m| manifests::package_json(&m.text).map(|p| (*m, p)))
+            .filter_map(|m| manifests::package_json(m).map(|p| (*m, p)))
             .collect();
         let unreadable = manifests.len() - parsed.len();
         if unreadable > 0 {

@@ -1,10 +1,9 @@
 //! Package manifests as far as the ci checks need them: package.json (dependencies, workspaces,
 //! package manager, scripts) read through the YAML span tree (JSON is YAML), Cargo.toml and
 //! pyproject.toml by their table headers, go.mod by its directives, Gemfile by `gemspec`.
-//! golive-core gives checks no TOML or JSON reader; these readers stay deliberately small.
+//! package.json comes from core's cached JSON span tree; TOML files are read by their headers.
 
-use golive_core::parse::yaml;
-use golive_core::text::strip_bom;
+use golive_core::SourceFile;
 
 /// What golive needs from a package.json.
 #[derive(Debug, Default)]
@@ -23,10 +22,8 @@ pub(crate) struct PackageJson {
 }
 
 /// Reads a package.json; None when it is not a JSON object golive can read.
-pub(crate) fn package_json(text: &str) -> Option<PackageJson> {
-    let (text, _) = strip_bom(text);
-    let docs = yaml::parse(text).ok()?;
-    let root = docs.first()?.root()?;
+pub(crate) fn package_json(file: &SourceFile) -> Option<PackageJson> {
+    let root = file.json().first()?.root()?;
     if !root.is_map() {
         return None;
     }
@@ -157,6 +154,15 @@ pub(crate) fn gemfile_uses_gemspec(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use golive_core::FileKind;
+
+    fn package_json(text: &str) -> Option<PackageJson> {
+        super::package_json(&SourceFile::new(
+            "package.json",
+            FileKind::Json,
+            text.to_string(),
+        ))
+    }
 
     #[test]
     fn reads_package_json() {

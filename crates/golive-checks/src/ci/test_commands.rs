@@ -357,7 +357,7 @@ impl<'a> Recogniser<'a> {
                 let mut cache = self.scripts.borrow_mut();
                 let scripts = cache
                     .entry(path.clone())
-                    .or_insert_with(|| manifests::package_json(&file.text).map(|p| p.scripts));
+                    .or_insert_with(|| manifests::package_json(file).map(|p| p.scripts));
                 return scripts
                     .as_ref()?
                     .iter()

@@ -1,7 +1,6 @@
 use crate::docs::find::{self, doc_files, split_name};
 use crate::docs::outline::{Outline, words};
 use crate::testing::ecosystems::{Ecosystem, is_vendored};
-use golive_core::parse::yaml;
 use golive_core::{
     Context, Evidence, Finding, Location, Outcome, SourceFile, Workspace, declare_check,
 };
@@ -163,13 +162,11 @@ fn goreleaser_changelog_disabled(file: &SourceFile) -> bool {
 }
 
 fn package_json_has_release(file: &SourceFile) -> bool {
-    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
-    yaml::parse(text).ok().is_some_and(|docs| {
-        docs.first()
-            .and_then(|d| d.root())
-            .and_then(|r| r.get("release"))
-            .is_some_and(|r| r.is_map())
-    })
+    file.json()
+        .first()
+        .and_then(|d| d.root())
+        .and_then(|r| r.get("release"))
+        .is_some_and(|r| r.is_map())
 }
 
 /// The release entries of a changelog: (line, text) of each version, date or non-empty

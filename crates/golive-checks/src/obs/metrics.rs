@@ -292,59 +292,20 @@ const NPM_PACKAGES: [&str; 4] = [
     "express-prom-bundle",
 ];
 
-/// Keys of package.json's top-level `dependencies` object, with their lines. A small scanner:
-/// package.json is JSON, and only keys two levels deep under `dependencies` matter.
+/// Metrics libraries among package.json's `dependencies` (not devDependencies), at their lines.
 fn package_json(file: &SourceFile) -> Vec<Evidence> {
-    let text = &file.text;
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    let mut top_key: Option<&str> = None;
-    let mut section: Option<&str> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let start = i + 1;
-                let mut j = start;
-                while j < bytes.len() && bytes[j] != b'"' {
-                    j += if bytes[j] == b'\\' { 2 } else { 1 };
-                }
-                let s = text.get(start..j.min(bytes.len())).unwrap_or("");
-                i = j + 1;
-                let next = bytes[i.min(bytes.len())..]
-                    .iter()
-                    .find(|b| !b.is_ascii_whitespace());
-                if next == Some(&b':') {
-                    if depth == 1 {
-                        top_key = Some(s);
-                    } else if depth == 2
-                        && section == Some("dependencies")
-                        && NPM_PACKAGES.contains(&s)
-                    {
-                        let line = file.lines().position(text, start).0;
-                        out.push(library(file, line, s, "npm"));
-                    }
-                }
-                continue;
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                if depth == 2 {
-                    section = top_key;
-                }
-            }
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth < 2 {
-                    section = None;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out
+    let deps = file
+        .json()
+        .first()
+        .and_then(|d| d.root())
+        .and_then(|r| r.get("dependencies"));
+    deps.into_iter()
+        .flat_map(|d| d.entries())
+        .filter_map(|(key, _)| {
+            let name = key.as_str().filter(|n| NPM_PACKAGES.contains(n))?;
+            Some(library(file, key.line(), name, "npm"))
+        })
+        .collect()
 }
 
 const PYTHON_PACKAGES: [&str; 8] = [

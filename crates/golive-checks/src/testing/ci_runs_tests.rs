@@ -371,7 +371,7 @@ fn is_test_of(f: &SourceFile, eco: Ecosystem) -> bool {
                     FileKind::Source(Lang::JavaScript | Lang::TypeScript)
                 );
             let test_script = name == "package.json"
-                && manifests::package_json(&f.text).is_some_and(|p| {
+                && manifests::package_json(f).is_some_and(|p| {
                     p.scripts
                         .iter()
                         .any(|(n, body)| n == "test" && !body.contains("no test specified"))

@@ -61,6 +61,7 @@ pub struct SourceFile {
     pub text: String,
     lines: OnceLock<LineIndex>,
     yaml: OnceLock<Result<Vec<YamlDoc>, YamlError>>,
+    json: OnceLock<Result<Vec<YamlDoc>, YamlError>>,
     hcl: OnceLock<Result<HclFile, HclError>>,
     dockerfile: OnceLock<Result<Dockerfile, DockerfileError>>,
     markdown: OnceLock<Markdown>,
@@ -86,6 +87,7 @@ impl SourceFile {
             text,
             lines: OnceLock::new(),
             yaml: OnceLock::new(),
+            json: OnceLock::new(),
             hcl: OnceLock::new(),
             dockerfile: OnceLock::new(),
             markdown: OnceLock::new(),
@@ -140,6 +142,20 @@ impl SourceFile {
     /// The YAML documents, or none when the file does not parse (that is its own finding).
     pub fn yaml_docs(&self) -> &[YamlDoc] {
         self.yaml().unwrap_or(&[])
+    }
+
+    /// A JSON file as a span tree (JSON is YAML, so the same reader keeps lines and columns),
+    /// parsed on first use and shared by every check; empty for other kinds and for files that
+    /// do not parse. Unlike YAML, JSON files are not parsed up front: most are data no check reads.
+    pub fn json(&self) -> &[YamlDoc] {
+        if self.kind != FileKind::Json {
+            return &[];
+        }
+        self.json
+            .get_or_init(|| yaml::parse(&self.text))
+            .as_ref()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The HCL body (Terraform, tfvars, other HCL files).
@@ -336,6 +352,23 @@ mod tests {
             FileKind::Yaml
         );
         assert!(ws.has(Facet::Helm));
+    }
+
+    #[test]
+    fn json_files_are_read_as_span_trees_once() {
+        let ws = Workspace::from_files(vec![
+            (
+                "package.json".into(),
+                "{\n  \"dependencies\": {\n    \"prom-client\": \"15\"\n  }\n}\n".into(),
+            ),
+            ("a.yaml".into(), "a: 1\n".into()),
+        ]);
+        let pkg = ws.file("package.json").unwrap();
+        let root = pkg.json()[0].root().unwrap();
+        let (key, _) = root.get("dependencies").unwrap().entries().next().unwrap();
+        assert_eq!((key.as_str(), key.line()), (Some("prom-client"), 3));
+        assert!(std::ptr::eq(pkg.json(), pkg.json()));
+        assert!(ws.file("a.yaml").unwrap().json().is_empty());
     }
 
     #[test]
