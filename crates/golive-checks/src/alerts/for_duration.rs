@@ -91,7 +91,7 @@ impl golive_core::Check for ForDuration {
                 }
                 _ => {
                     findings.push(Finding::at(
-                        rules::location(alert.file, value),
+                        value.location(&alert.file.path),
                         format!("{what}: `for:` is not a duration string"),
                     ));
                     continue;
@@ -103,7 +103,7 @@ impl golive_core::Check for ForDuration {
             }
             match parse_duration(text) {
                 None => findings.push(Finding::at(
-                    rules::location(alert.file, value),
+                    value.location(&alert.file.path),
                     format!(
                         "{what}: `for: {text}` is not a Prometheus duration (write e.g. 30s, 5m, 1h30m)"
                     ),

@@ -71,7 +71,7 @@ impl golive_core::Check for PromqlValid {
             };
             if expr.is_null() {
                 findings.push(Finding::at(
-                    rules::location(rule.file, key),
+                    key.location(&rule.file.path),
                     format!("{what} has an empty `expr`"),
                 ));
                 continue;
@@ -79,12 +79,12 @@ impl golive_core::Check for PromqlValid {
             let Some(text) = expr.as_str() else {
                 let shape = if expr.is_map() { "a mapping" } else { "a list" };
                 findings.push(Finding::at(
-                    rules::location(rule.file, expr),
+                    expr.location(&rule.file.path),
                     format!("{what}: `expr` is {shape}, not a PromQL string"),
                 ));
                 continue;
             };
-            let at = rules::location(rule.file, expr);
+            let at = expr.location(&rule.file.path);
             if text.trim().is_empty() {
                 findings.push(Finding::at(at, format!("{what} has an empty `expr`")));
                 continue;

@@ -87,7 +87,7 @@ impl<'a> Rule<'a> {
         } else {
             self.name_key
         };
-        location(self.file, node)
+        node.location(&self.file.path)
     }
 
     /// A field of the rule: its key node and value node.
@@ -312,33 +312,6 @@ where
             .1 += 1;
     }
     out
-}
-
-/// A node's location in `file`, without the trailing lines a block value's span runs into: the
-/// span tree ends a block scalar or collection where the next key starts, which can be that
-/// key's indentation on the following line.
-pub(crate) fn location(file: &SourceFile, node: Node<'_>) -> Location {
-    let (start, end) = (node.start(), node.end());
-    let (mut end_line, mut end_column) = (end.line, end.column);
-    while end_line > start.line
-        && file.line_text(end_line).is_some_and(|l| {
-            l.chars()
-                .take(end_column.saturating_sub(1) as usize)
-                .all(char::is_whitespace)
-        })
-    {
-        end_line -= 1;
-        end_column = file
-            .line_text(end_line)
-            .map_or(1, |l| l.chars().count() as u32 + 1);
-    }
-    Location {
-        path: file.path.clone(),
-        line: start.line,
-        column: start.column,
-        end_line,
-        end_column,
-    }
 }
 
 /// Whether a value is a template (Helm, jsonnet, Go templates) rather than a literal.

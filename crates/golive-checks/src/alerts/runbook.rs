@@ -82,7 +82,7 @@ impl golive_core::Check for Runbook {
                 && !annotations.is_null()
             {
                 findings.push(Finding::at(
-                    rules::location(alert.file, annotations),
+                    annotations.location(&alert.file.path),
                     format!("{what}: `annotations` is not a mapping"),
                 ));
                 continue;
@@ -100,7 +100,7 @@ impl golive_core::Check for Runbook {
             let name = key.as_str().unwrap_or("runbook_url");
             if value.is_null() || value.as_str().is_some_and(|t| t.trim().is_empty()) {
                 findings.push(Finding::at(
-                    rules::location(alert.file, key),
+                    key.location(&alert.file.path),
                     format!("{what} has an empty `{name}` annotation"),
                 ));
                 continue;
@@ -111,7 +111,7 @@ impl golive_core::Check for Runbook {
                 Ok(Resolved::File(f)) => *files.entry(f.path.as_str()).or_default() += 1,
                 Err(problem) => {
                     findings.push(Finding::at(
-                        rules::location(alert.file, value),
+                        value.location(&alert.file.path),
                         format!("{what}: {name} `{}` {problem}", shown(value)),
                     ));
                 }

@@ -68,7 +68,7 @@ impl golive_core::Check for SeverityLabel {
                 && !labels.is_null()
             {
                 findings.push(Finding::at(
-                    rules::location(alert.file, labels),
+                    labels.location(&alert.file.path),
                     format!("{what}: `labels` is not a mapping"),
                 ));
                 continue;
@@ -80,7 +80,7 @@ impl golive_core::Check for SeverityLabel {
                 ));
                 continue;
             };
-            let at = rules::location(alert.file, label.value);
+            let at = label.value.location(&alert.file.path);
             if !label.value.is_scalar() {
                 findings.push(Finding::at(
                     at,
