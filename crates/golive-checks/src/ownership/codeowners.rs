@@ -162,7 +162,7 @@ impl golive_core::Check for Codeowners {
         // The last catch-all rule, when none gives an owner: its own finding says why.
         let ownerless_catch_all = match catch_all {
             Some(_) => None,
-            None => owners.rules.iter().rev().find(|r| is_catch_all(r)),
+            None => owners.rules.iter().rev().find(|r| r.is_catch_all()),
         };
         if forge == "GitHub" {
             findings.extend(owners.rules.iter().filter_map(|rule| {
@@ -249,11 +249,6 @@ impl golive_core::Check for Codeowners {
         ));
         Outcome::from_findings(findings, evidence)
     }
-}
-
-/// Patterns that match every file (see `Codeowners::covers_everything`).
-fn is_catch_all(rule: &OwnerRule) -> bool {
-    matches!(rule.pattern.as_str(), "*" | "**" | "/**" | "**/*" | "/**/*")
 }
 
 fn rule_location(path: &str, rule: &OwnerRule) -> Location {

@@ -99,6 +99,13 @@ pub fn parse(text: &str) -> Codeowners {
     result
 }
 
+impl OwnerRule {
+    /// Whether the pattern matches every file of the repository (`*`, `**`, `/**`, `**/*`, `/**/*`).
+    pub fn is_catch_all(&self) -> bool {
+        CATCH_ALL.contains(&self.pattern.as_str())
+    }
+}
+
 impl Codeowners {
     /// The rule that gives every file of the repository a fallback owner: a catch-all pattern
     /// (`*`, `**`, `/**`, `**/*`, `/**/*`; not `/*`, which covers root files only) with at least
@@ -107,11 +114,7 @@ impl Codeowners {
     /// specific rules after it may still leave some paths without owners.
     pub fn covers_everything(&self) -> Option<&OwnerRule> {
         let mut last_per_section: Vec<(Option<String>, &OwnerRule)> = Vec::new();
-        for rule in self
-            .rules
-            .iter()
-            .filter(|r| CATCH_ALL.contains(&r.pattern.as_str()))
-        {
+        for rule in self.rules.iter().filter(|r| r.is_catch_all()) {
             let key = rule.section.as_deref().map(str::to_lowercase);
             match last_per_section.iter_mut().find(|(k, _)| *k == key) {
                 Some(entry) => entry.1 = rule,
