@@ -381,6 +381,17 @@ impl Evidence {
         }
     }
 
+    /// Evidence at a location (its path and first line): the way to cite a YAML node, whose
+    /// location knows which file it comes from (a kustomize overlay renders objects whose nodes
+    /// come from several files).
+    pub fn located(location: &Location, message: impl Into<String>) -> Evidence {
+        Evidence {
+            path: Some(location.path.clone()),
+            line: (location.line > 0).then_some(location.line),
+            message: message.into(),
+        }
+    }
+
     pub fn file(path: impl Into<String>, message: impl Into<String>) -> Evidence {
         Evidence {
             path: Some(path.into()),
