@@ -171,8 +171,16 @@ fn finish(
     result
         .findings
         .sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
+    // The same finding at the same place once: a base value rendered by several kustomize
+    // overlays is one thing to fix.
+    result
+        .findings
+        .dedup_by(|a, b| a.location == b.location && a.message == b.message);
     result.waived_findings.sort_by(|a, b| {
         (&a.finding.location, &a.finding.message).cmp(&(&b.finding.location, &b.finding.message))
+    });
+    result.waived_findings.dedup_by(|a, b| {
+        a.finding.location == b.finding.location && a.finding.message == b.finding.message
     });
     result.evidence.sort();
     result.evidence.dedup();

@@ -15,7 +15,7 @@ pub struct KubeRef {
 
 impl KubeRef {
     pub(crate) fn resolve<'a>(&self, ws: &'a Workspace) -> Option<KubeObject<'a>> {
-        let file = ws.files().get(self.file)?;
+        let file = ws.kube_file(self.file)?;
         let root = file.yaml_docs().get(self.doc)?.root()?;
         let node = match self.item {
             Some(i) => root.get("items")?.items().nth(i)?,
@@ -25,9 +25,22 @@ impl KubeRef {
     }
 }
 
+/// Every object: those of the repository's files that no kustomize rendering consumed, then
+/// the rendered ones (each overlay's objects, `--manifests` input).
 pub(crate) fn index(ws: &Workspace) -> Vec<KubeRef> {
+    let renders = ws.renders();
+    let files = ws
+        .files()
+        .iter()
+        .filter(|f| !renders.consumed.contains(&f.path))
+        .map(|f| (ws.files().iter().position(|g| std::ptr::eq(g, f)), f));
+    let rendered = renders
+        .files()
+        .enumerate()
+        .map(|(i, f)| (Some(ws.files().len() + i), f));
     let mut out = Vec::new();
-    for (fi, file) in ws.files().iter().enumerate() {
+    for (fi, file) in files.chain(rendered) {
+        let Some(fi) = fi else { continue };
         if file.kind != FileKind::Yaml {
             continue;
         }
@@ -107,6 +120,22 @@ impl<'a> KubeObject<'a> {
     /// `Kind/name` for messages.
     pub fn display_name(&self) -> String {
         format!("{}/{}", self.kind, self.name().unwrap_or("<unnamed>"))
+    }
+
+    /// The rendering the object comes from (`overlays/prod` for a kustomize overlay, the
+    /// `--manifests` input's name); None for an object as written in a file.
+    pub fn rendering(&self) -> Option<&'a str> {
+        self.file.rendered_by.as_deref()
+    }
+
+    /// `Kind/name`, with the rendering it comes from when there is one (`Deployment/web in
+    /// overlays/prod`): for messages whose truth depends on the environment (replica counts,
+    /// disruption budgets), where the same base object differs between overlays.
+    pub fn display_name_in_rendering(&self) -> String {
+        match self.rendering() {
+            Some(r) if r != "." => format!("{} in {r}", self.display_name()),
+            _ => self.display_name(),
+        }
     }
 
     /// Where to point findings about the object as a whole: its `metadata.name`, else its start.

@@ -9,6 +9,7 @@ pub mod inline_ignore;
 pub mod kube;
 pub mod model;
 pub mod parse;
+pub mod render;
 pub mod report;
 pub mod text;
 pub mod workspace;

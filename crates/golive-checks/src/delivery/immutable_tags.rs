@@ -1,4 +1,4 @@
-use crate::k8s::relations::{Environment, ImageOverride, Manifests, environment, path_environment};
+use crate::k8s::relations::{Environment, Manifests, environment};
 use golive_core::parse::image_ref::{self, TagKind};
 use golive_core::parse::yaml::Node;
 use golive_core::{Context, Evidence, Finding, Outcome, Workspace, declare_check};
@@ -11,10 +11,10 @@ declare_check! {
     ///
     /// Every container of every pod template is checked, init containers and sidecars
     /// included (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, Argo Rollouts).
-    /// Every `images:` entry of a production kustomization or component that sets `newTag` or
-    /// `digest` is a deployed reference and is checked too. A bare image name in a base
-    /// (`image: web`) is not a finding when a production kustomization's `images:` entry or a
-    /// `skaffold.yaml` build artifact sets its tag at deploy time. Images with unexpanded
+    /// Kustomize overlays are rendered first, so an overlay's `images:` entry (`newTag`,
+    /// `digest`) is what gets checked, and a finding points at that entry; a bare image name in
+    /// a base (`image: web`) is not a finding when a `skaffold.yaml` build artifact sets its tag
+    /// at deploy time. Images with unexpanded
     /// variables (`${TAG}`, `{{ .Values.tag }}`) are skipped with a note, and so are tags
     /// golive cannot classify (`bookworm`, `build-42`): pin those by digest to be sure.
     /// Manifests for another environment (a path or namespace naming `dev`, `staging`,
@@ -60,12 +60,6 @@ impl golive_core::Check for ImmutableTags {
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
         let m = Manifests::new(cx.ws);
-        let overrides: Vec<&ImageOverride<'_>> = m
-            .image_overrides()
-            .iter()
-            .filter(|o| o.new_tag.is_some() || o.digest.is_some())
-            .filter(|o| path_environment(o.path) == Environment::Production)
-            .collect();
         let built = skaffold_artifacts(cx.ws);
         let mut findings = Vec::new();
         let mut evidence = Vec::new();
@@ -75,13 +69,12 @@ impl golive_core::Check for ImmutableTags {
             let Some(template) = w.template else {
                 continue;
             };
-            let name = w.obj.display_name();
+            let name = w.obj.display_name_in_rendering();
             let path = &w.obj.file.path;
             if let Environment::NonProduction(why) = environment(&w.obj) {
                 skipped_environments += 1;
-                evidence.push(Evidence::at(
-                    path,
-                    w.obj.location().line,
+                evidence.push(Evidence::located(
+                    &w.obj.location(),
                     format!("{name} skipped: not production ({why})"),
                 ));
                 continue;
@@ -96,17 +89,14 @@ impl golive_core::Check for ImmutableTags {
                 images += 1;
                 let what = format!("{name}: {}", c.describe());
                 if image_ref::has_variables(image) {
-                    evidence.push(Evidence::at(
-                        path,
-                        node.line(),
+                    evidence.push(Evidence::located(
+                        &node.location(path),
                         format!("{what}: image `{image}` skipped: it has unexpanded variables"),
                     ));
                     continue;
                 }
                 let Some(parsed) = image_ref::parse(image) else {
-                    evidence.push(Evidence::at(
-                        path,
-                        node.line(),
+                    evidence.push(Evidence::located(&node.location(path),
                         format!("{what}: image `{image}` skipped: not an image reference golive can read"),
                     ));
                     continue;
@@ -115,19 +105,17 @@ impl golive_core::Check for ImmutableTags {
                     Some(r) => format!("{r}/{}", parsed.repository),
                     None => parsed.repository.clone(),
                 };
-                // A base written with a bare name whose tag every build sets: kustomize
-                // overlays (`images:`) or skaffold (`build.artifacts`).
+                // A base written with a bare name whose tag every build sets: skaffold
+                // (`build.artifacts`). (Kustomize `images:` entries are applied by rendering.)
                 if parsed.is_latest_or_untagged() {
-                    let tagged_by: Vec<&str> = overrides
+                    let tagged_by: Vec<&str> = built
                         .iter()
-                        .filter(|o| o.name == base && !o.component)
-                        .map(|o| o.path)
-                        .chain(built.iter().filter(|(i, _)| *i == base).map(|(_, p)| *p))
+                        .filter(|(i, _)| *i == base)
+                        .map(|(_, p)| *p)
                         .collect();
                     if !tagged_by.is_empty() {
-                        evidence.push(Evidence::at(
-                            path,
-                            node.line(),
+                        evidence.push(Evidence::located(
+                            &node.location(path),
                             format!(
                                 "{what}: the tag of `{image}` is set at build or deploy time by {}",
                                 tagged_by.join(", ")
@@ -145,43 +133,6 @@ impl golive_core::Check for ImmutableTags {
                     &mut findings,
                     &mut evidence,
                 );
-            }
-        }
-        // Each production `images:` entry that sets the tag is a deployed reference too.
-        for o in &overrides {
-            let name = o.new_name.unwrap_or(o.name);
-            let (reference, node) = match (o.digest, o.new_tag) {
-                (Some(d), _) => (format!("{name}@{}", d.as_str().unwrap_or("")), d),
-                (None, Some(t)) => (format!("{name}:{}", t.as_str().unwrap_or("")), t),
-                (None, None) => continue,
-            };
-            images += 1;
-            let what = format!("kustomize images: entry for `{}`", o.name);
-            if image_ref::has_variables(&reference) {
-                evidence.push(Evidence::at(
-                    o.path,
-                    node.line(),
-                    format!("{what}: `{reference}` skipped: it has unexpanded variables"),
-                ));
-                continue;
-            }
-            match image_ref::parse(&reference) {
-                Some(parsed) => judge(
-                    &reference,
-                    &parsed,
-                    node,
-                    o.path,
-                    &what,
-                    &mut findings,
-                    &mut evidence,
-                ),
-                None => evidence.push(Evidence::at(
-                    o.path,
-                    node.line(),
-                    format!(
-                        "{what}: `{reference}` skipped: not an image reference golive can read"
-                    ),
-                )),
             }
         }
         if images == 0 {
@@ -233,9 +184,7 @@ fn judge(
         TagKind::CommitSha => "a commit-SHA tag",
         TagKind::Date => "a date tag",
         TagKind::Other => {
-            evidence.push(Evidence::at(
-                path,
-                node.line(),
+            evidence.push(Evidence::located(&node.location(path),
                 format!(
                     "{what}: image `{image}` has a tag golive cannot classify as immutable or moving; pin it by digest to be sure"
                 ),
@@ -260,9 +209,8 @@ fn judge(
             return;
         }
     };
-    evidence.push(Evidence::at(
-        path,
-        node.line(),
+    evidence.push(Evidence::located(
+        &node.location(path),
         format!("{what}: image `{image}` is pinned by {pinned_as}"),
     ));
 }

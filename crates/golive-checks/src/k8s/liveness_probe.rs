@@ -78,9 +78,8 @@ impl golive_core::Check for LivenessProbe {
             let path = &w.obj.file.path;
             if !w.obj.is_long_running() {
                 completing += 1;
-                evidence.push(Evidence::at(
-                    path,
-                    w.obj.location().line,
+                evidence.push(Evidence::located(
+                    &w.obj.location(),
                     format!(
                         "{name} runs to completion: liveness probes apply to long-running workloads"
                     ),
@@ -117,9 +116,8 @@ impl golive_core::Check for LivenessProbe {
                     );
                     continue;
                 }
-                evidence.push(Evidence::at(
-                    path,
-                    liveness.key.line(),
+                evidence.push(Evidence::located(
+                    &liveness.key.location(path),
                     format!(
                         "{name}: {what} has a livenessProbe ({}){}",
                         liveness.describe(),

@@ -103,9 +103,8 @@ impl golive_core::Check for PodDisruptionBudget {
                 continue;
             }
             if let Environment::NonProduction(why) = environment(&w.obj) {
-                evidence.push(Evidence::at(
-                    &w.obj.file.path,
-                    w.obj.location().line,
+                evidence.push(Evidence::located(
+                    &w.obj.location(),
                     format!("{name} skipped: not production ({why})"),
                 ));
                 continue;
@@ -123,9 +122,8 @@ impl golive_core::Check for PodDisruptionBudget {
         }
         for (pdb, selected) in budgets.values() {
             if let Environment::NonProduction(why) = environment(pdb) {
-                evidence.push(Evidence::at(
-                    &pdb.file.path,
-                    pdb.location().line,
+                evidence.push(Evidence::located(
+                    &pdb.location(),
                     format!("{} skipped: not production ({why})", pdb.display_name()),
                 ));
                 continue;
@@ -137,9 +135,7 @@ impl golive_core::Check for PodDisruptionBudget {
                 .collect();
             let workloads = workloads.join(", ");
             match allowed_disruptions(pdb, total) {
-                Budget::Allows(n, node) => evidence.push(Evidence::at(
-                    &pdb.file.path,
-                    node.line(),
+                Budget::Allows(n, node) => evidence.push(Evidence::located(&node.location(&pdb.file.path),
                     format!(
                         "{} selects the pods of {workloads} and allows {} at a time",
                         pdb.display_name(),
@@ -156,17 +152,13 @@ impl golive_core::Check for PodDisruptionBudget {
                 ).with_help(
                     "allow at least one disruption: maxUnavailable: 1, or minAvailable below the replica count",
                 )),
-                Budget::Unset => evidence.push(Evidence::at(
-                    &pdb.file.path,
-                    pdb.location().line,
+                Budget::Unset => evidence.push(Evidence::located(&pdb.location(),
                     format!(
                         "{} selects the pods of {workloads} but sets neither minAvailable nor maxUnavailable",
                         pdb.display_name()
                     ),
                 )),
-                Budget::Unreadable(node) => evidence.push(Evidence::at(
-                    &pdb.file.path,
-                    node.line(),
+                Budget::Unreadable(node) => evidence.push(Evidence::located(&node.location(&pdb.file.path),
                     format!(
                         "{} selects the pods of {workloads}; its budget `{}` could not be read",
                         pdb.display_name(),

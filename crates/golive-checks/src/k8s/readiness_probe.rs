@@ -79,9 +79,7 @@ impl golive_core::Check for ReadinessProbe {
             let path = &w.obj.file.path;
             if !w.obj.is_long_running() {
                 completing += 1;
-                evidence.push(Evidence::at(
-                    path,
-                    w.obj.location().line,
+                evidence.push(Evidence::located(&w.obj.location(),
                     format!("{name} runs to completion: readiness probes apply to long-running workloads"),
                 ));
                 continue;
@@ -153,9 +151,8 @@ impl golive_core::Check for ReadinessProbe {
                     } else {
                         "no Service in the scan selects its pod and it declares no port".to_string()
                     };
-                    evidence.push(Evidence::at(
-                        path,
-                        c.location(path).line,
+                    evidence.push(Evidence::located(
+                        &c.location(path),
                         format!(
                             "{name}: {} passed over (serves no traffic): {reason}",
                             c.describe()
@@ -165,9 +162,7 @@ impl golive_core::Check for ReadinessProbe {
                 };
                 serving += 1;
                 match c.probe("readinessProbe") {
-                    Some(probe) if probe.handler.is_some() => evidence.push(Evidence::at(
-                        path,
-                        probe.key.line(),
+                    Some(probe) if probe.handler.is_some() => evidence.push(Evidence::located(&probe.key.location(path),
                         format!(
                             "{name}: {} has a readinessProbe ({})",
                             c.describe(),

@@ -5,7 +5,6 @@
 use golive_core::Workspace;
 use golive_core::kube::{KubeObject, PodTemplate, selector_matches};
 use golive_core::parse::yaml::Node;
-use std::collections::BTreeSet;
 
 /// Kinds whose pods an operator creates from the object's own spec (no pod template in the
 /// manifest): the prometheus-operator's StatefulSet-backed resources. Their pods carry
@@ -60,13 +59,9 @@ impl<'a> Workload<'a> {
 /// How many replicas a workload runs at least, and what says so.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Replicas<'a> {
-    /// `spec.replicas` as written, in `path` (the workload's file, or a kustomize overlay's
-    /// patch or `replicas:` entry that overrides it).
-    Field {
-        count: i64,
-        node: Node<'a>,
-        path: &'a str,
-    },
+    /// `spec.replicas` as written (in the workload's file, or in the kustomize overlay's patch or
+    /// `replicas:` entry that sets it: see the node's location).
+    Field { count: i64, node: Node<'a> },
     /// `spec.replicas` not written: Kubernetes (and the operators) run 1.
     Default,
     /// `spec.replicas` is written but is not a number golive can read (e.g. `${REPLICAS}`).
@@ -95,13 +90,16 @@ impl Replicas<'_> {
     /// (HorizontalPodAutoscaler/web minReplicas)".
     pub fn describe(&self) -> String {
         match self {
-            Replicas::Field { count, path, .. } => format!(
+            Replicas::Field { count, node } => format!(
                 "{}{}",
                 plural(*count, "replica"),
-                if path.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (set by the kustomize overlay in {path})")
+                match node.origin() {
+                    Some(from)
+                        if from.ends_with("kustomization.yaml")
+                            || from.ends_with("kustomization.yml")
+                            || from.ends_with("Kustomization") =>
+                        format!(" (set by {from})"),
+                    _ => String::new(),
                 }
             ),
             Replicas::Default => "1 replica (spec.replicas is not set)".into(),
@@ -142,26 +140,19 @@ pub(crate) enum Environment {
     Production,
 }
 
-/// The Kubernetes objects of a scan, minus kustomize patches (partial objects that are not
-/// deployed on their own), with the workloads among them.
+/// The Kubernetes objects of a scan (kustomize overlays rendered, their bases and patches
+/// checked through them), with the workloads among them.
 pub(crate) struct Manifests<'a> {
     objects: Vec<KubeObject<'a>>,
     workloads: Vec<Workload<'a>>,
-    /// Objects of kustomize patch files (partial objects that change a base's objects).
-    patches: Vec<KubeObject<'a>>,
-    /// Kustomizations' `replicas:` entries: (kustomization path, name, count node).
-    replica_overrides: Vec<(&'a str, &'a str, Node<'a>)>,
-    /// Kustomizations' `images:` entries.
-    image_overrides: Vec<ImageOverride<'a>>,
 }
 
 impl<'a> Manifests<'a> {
     pub fn new(ws: &'a Workspace) -> Manifests<'a> {
-        let kustomize = Kustomizations::read(ws);
-        let (patches, objects): (Vec<KubeObject<'a>>, Vec<KubeObject<'a>>) = ws
+        let objects: Vec<KubeObject<'a>> = ws
             .kube_objects()
             .filter(|o| o.node.get("$patch").is_none())
-            .partition(|o| kustomize.patch_files.contains(o.file.path.as_str()));
+            .collect();
         let mut workloads: Vec<Workload<'a>> = Vec::new();
         for obj in &objects {
             if let Some(template) = obj.pod_template() {
@@ -205,13 +196,7 @@ impl<'a> Manifests<'a> {
             });
         }
         workloads.extend(referenced);
-        Manifests {
-            objects,
-            workloads,
-            patches,
-            replica_overrides: kustomize.replicas,
-            image_overrides: kustomize.images,
-        }
+        Manifests { objects, workloads }
     }
 
     pub fn objects(&self) -> &[KubeObject<'a>] {
@@ -225,11 +210,6 @@ impl<'a> Manifests<'a> {
 
     pub fn workloads(&self) -> &[Workload<'a>] {
         &self.workloads
-    }
-
-    /// Kustomizations' `images:` entries (they rewrite the images of the objects they build).
-    pub fn image_overrides(&self) -> &[ImageOverride<'a>] {
-        &self.image_overrides
     }
 
     /// Workloads whose pods a selector (of an object in `from`) selects, in a namespace (None:
@@ -282,9 +262,9 @@ impl<'a> Manifests<'a> {
     }
 
     /// The replica count of a replicated workload (None for kinds without one: DaemonSet, Job,
-    /// CronJob, Pod). An autoscaler targeting the workload owns the count; a production
-    /// workload's count may be overridden by a production kustomize overlay (a patch setting
-    /// `spec.replicas`, or a `replicas:` entry), and then the lowest such override counts.
+    /// CronJob, Pod). An autoscaler targeting the workload owns the count. For objects of a
+    /// kustomize overlay, the count is the rendered one (its node points at the overlay's
+    /// patch or `replicas:` entry when the overlay sets it).
     pub fn replicas(&self, w: &Workload<'a>) -> Option<Replicas<'a>> {
         if !w.is_replicated() {
             return None;
@@ -292,50 +272,14 @@ impl<'a> Manifests<'a> {
         if let Some(scaled) = self.autoscaler_for(w) {
             return Some(scaled);
         }
-        if environment(&w.obj) == Environment::Production
-            && let Some(overridden) = self.overlay_replicas(w)
-        {
-            return Some(overridden);
-        }
         Some(match w.obj.node.path(&["spec", "replicas"]) {
             None => Replicas::Default,
             Some(node) if node.is_null() => Replicas::Default,
             Some(node) => match node.as_i64().filter(|n| *n >= 0) {
-                Some(count) => Replicas::Field {
-                    count,
-                    node,
-                    path: "",
-                },
+                Some(count) => Replicas::Field { count, node },
                 None => Replicas::Unknown { node },
             },
         })
-    }
-
-    /// The lowest replica count production kustomize overlays set for the workload.
-    fn overlay_replicas(&self, w: &Workload<'a>) -> Option<Replicas<'a>> {
-        let name = w.obj.name()?;
-        let from_patches = self
-            .patches
-            .iter()
-            .filter(|p| p.kind == w.obj.kind && p.name() == Some(name))
-            .filter(|p| environment(p) == Environment::Production)
-            .filter_map(|p| {
-                let node = p.node.path(&["spec", "replicas"])?;
-                let count = node.as_i64().filter(|n| *n >= 0)?;
-                Some((count, node, p.file.path.as_str()))
-            });
-        let from_entries = self
-            .replica_overrides
-            .iter()
-            .filter(|(path, n, _)| *n == name && path_environment(path) == Environment::Production)
-            .filter_map(|(path, _, node)| {
-                let count = node.as_i64().filter(|n| *n >= 0)?;
-                Some((count, *node, *path))
-            });
-        from_patches
-            .chain(from_entries)
-            .min_by_key(|(count, _, path)| (*count, *path))
-            .map(|(count, node, path)| Replicas::Field { count, node, path })
     }
 
     /// A HorizontalPodAutoscaler (autoscaling/v1, v2) or KEDA ScaledObject whose scaleTargetRef
@@ -562,108 +506,6 @@ fn is_custom_kind(obj: &KubeObject<'_>) -> bool {
         ))
 }
 
-/// What the scan's kustomization files say about other files.
-struct Kustomizations<'a> {
-    /// Files applied as patches (`patches[].path`, `patchesStrategicMerge`,
-    /// `patchesJson6902[].path`): partial objects, never deployed on their own.
-    patch_files: BTreeSet<String>,
-    /// `replicas:` entries: (kustomization path, name, count node).
-    replicas: Vec<(&'a str, &'a str, Node<'a>)>,
-    /// `images:` entries.
-    images: Vec<ImageOverride<'a>>,
-}
-
-/// A kustomization's `images:` entry: the image it rewrites, and to what.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ImageOverride<'a> {
-    /// The kustomization (or component) file.
-    pub path: &'a str,
-    /// Whether it is a `kind: Component` (applied only where a kustomization includes it).
-    pub component: bool,
-    /// The image name it matches (without tag).
-    pub name: &'a str,
-    pub new_name: Option<&'a str>,
-    pub new_tag: Option<Node<'a>>,
-    pub digest: Option<Node<'a>>,
-}
-
-impl<'a> Kustomizations<'a> {
-    fn read(ws: &'a Workspace) -> Kustomizations<'a> {
-        let mut out = Kustomizations {
-            patch_files: BTreeSet::new(),
-            replicas: Vec::new(),
-            images: Vec::new(),
-        };
-        for file in ws.files() {
-            if !matches!(
-                file.name(),
-                "kustomization.yaml" | "kustomization.yml" | "Kustomization"
-            ) {
-                continue;
-            }
-            let dir = file.dir();
-            for root in file.yaml_docs().iter().filter_map(|d| d.root()) {
-                let mut paths: Vec<&str> = Vec::new();
-                for key in ["patches", "patchesJson6902"] {
-                    for p in root.get(key).into_iter().flat_map(|p| p.items()) {
-                        paths.extend(p.get_str("path"));
-                    }
-                }
-                for p in root
-                    .get("patchesStrategicMerge")
-                    .into_iter()
-                    .flat_map(|p| p.items())
-                {
-                    // Entries are paths or inline patches (YAML text).
-                    if let Some(s) = p.as_text()
-                        && !s.contains('\n')
-                    {
-                        paths.push(s);
-                    }
-                }
-                for p in paths {
-                    if let Some(joined) = join_relative(dir, p) {
-                        out.patch_files.insert(joined);
-                    }
-                }
-                for r in root.get("replicas").into_iter().flat_map(|r| r.items()) {
-                    if let (Some(name), Some(count)) = (r.get_str("name"), r.get("count")) {
-                        out.replicas.push((file.path.as_str(), name, count));
-                    }
-                }
-                for i in root.get("images").into_iter().flat_map(|i| i.items()) {
-                    if let Some(name) = i.get_str("name") {
-                        out.images.push(ImageOverride {
-                            path: file.path.as_str(),
-                            component: root.get_str("kind") == Some("Component"),
-                            name,
-                            new_name: i.get_str("newName"),
-                            new_tag: i.get("newTag").filter(|n| !n.is_null()),
-                            digest: i.get("digest").filter(|n| !n.is_null()),
-                        });
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
-/// `dir` + `rel`, normalising `.` and `..` (None when it climbs out of the root).
-fn join_relative(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -788,7 +630,7 @@ mod tests {
     }
 
     #[test]
-    fn production_overlays_override_replicas() {
+    fn overlays_are_rendered_with_their_own_replicas() {
         let base = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app}]}\n";
         let patch = |n: u32| {
             format!(
@@ -797,6 +639,7 @@ mod tests {
         };
         let w = ws(&[
             ("base/d.yaml", base),
+            ("base/kustomization.yaml", "resources: [d.yaml]\n"),
             (
                 "overlays/prod/kustomization.yaml",
                 "resources: [../../base]\npatches: [{path: r.yaml}]\n",
@@ -813,13 +656,36 @@ mod tests {
             ),
         ]);
         let m = Manifests::new(&w);
-        assert_eq!(m.workloads().len(), 1);
-        let r = m.replicas(&m.workloads()[0]).unwrap();
-        assert_eq!(r.minimum(), Some(2));
-        assert!(
-            r.describe().contains("overlays/eu/kustomization.yaml"),
-            "{}",
-            r.describe()
+        let mut seen: Vec<(String, Option<i64>, String)> = m
+            .workloads()
+            .iter()
+            .map(|wl| {
+                let r = m.replicas(wl).unwrap();
+                (
+                    wl.obj.file.rendered_by.clone().unwrap_or_default(),
+                    r.minimum(),
+                    r.describe(),
+                )
+            })
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            vec![
+                ("overlays/dev".into(), Some(1), "1 replica".into()),
+                (
+                    "overlays/eu".into(),
+                    Some(2),
+                    "2 replicas (set by overlays/eu/kustomization.yaml)".into()
+                ),
+                ("overlays/prod".into(), Some(3), "3 replicas".into()),
+            ]
+        );
+        assert_eq!(
+            environment(&m.workloads()[0].obj),
+            Environment::NonProduction(
+                "its path `overlays/dev/kustomization.yaml` names the `dev` environment".into()
+            )
         );
     }
 
@@ -847,15 +713,5 @@ mod tests {
         assert!(!is_near("k8s/services/web.yaml", "platform/web.yaml"));
         assert!(is_near("k8s/web.yaml", "platform/web.yaml"));
         assert!(is_near("web.yaml", "a/b/c.yaml"));
-    }
-
-    #[test]
-    fn relative_paths_join() {
-        assert_eq!(
-            join_relative("a/b", "../c/d.yaml").as_deref(),
-            Some("a/c/d.yaml")
-        );
-        assert_eq!(join_relative("", "./x.yaml").as_deref(), Some("x.yaml"));
-        assert_eq!(join_relative("", "../x.yaml"), None);
     }
 }

@@ -69,14 +69,13 @@ impl golive_core::Check for ReplicasCheck {
             let Some(replicas) = m.replicas(w) else {
                 continue;
             };
-            let name = w.obj.display_name();
+            let name = w.obj.display_name_in_rendering();
             let path = &w.obj.file.path;
-            let line = w.obj.location().line;
+            let loc = w.obj.location();
             if let Environment::NonProduction(why) = environment(&w.obj) {
                 skipped += 1;
-                evidence.push(Evidence::at(
-                    path,
-                    line,
+                evidence.push(Evidence::located(
+                    &loc,
                     format!("{name} skipped: not production ({why})"),
                 ));
                 continue;
@@ -84,19 +83,13 @@ impl golive_core::Check for ReplicasCheck {
             production += 1;
             let runs = replicas.describe();
             match (replicas, replicas.minimum()) {
-                (Replicas::Unknown { .. }, _) | (_, None) => evidence.push(Evidence::at(
-                    path,
-                    line,
+                (Replicas::Unknown { .. }, _) | (_, None) => evidence.push(Evidence::located(&loc,
                     format!("{name} passed over: it runs {runs}"),
                 )),
-                (Replicas::Field { count: 0, .. }, _) => evidence.push(Evidence::at(
-                    path,
-                    line,
+                (Replicas::Field { count: 0, .. }, _) => evidence.push(Evidence::located(&loc,
                     format!("{name} passed over: scaled to 0 replicas on purpose"),
                 )),
-                (Replicas::Autoscaled { by, node, .. }, Some(0)) => evidence.push(Evidence::at(
-                    path,
-                    line,
+                (Replicas::Autoscaled { by, node, .. }, Some(0)) => evidence.push(Evidence::located(&loc,
                     format!(
                         "{name} passed over: {} scales it to zero when idle, on purpose{}",
                         by.display_name(),
@@ -107,9 +100,7 @@ impl golive_core::Check for ReplicasCheck {
                         }
                     ),
                 )),
-                (_, Some(n)) if n >= 2 => evidence.push(Evidence::at(
-                    path,
-                    line,
+                (_, Some(n)) if n >= 2 => evidence.push(Evidence::located(&loc,
                     format!("{name} runs {runs}; counted as production: no other environment in its path"),
                 )),
                 (Replicas::Autoscaled { node, by, min }, Some(_)) => {
@@ -135,8 +126,8 @@ impl golive_core::Check for ReplicasCheck {
                         "set minReplicas: 2 on the HorizontalPodAutoscaler"
                     }));
                 }
-                (Replicas::Field { node, path: at, .. }, Some(_)) => findings.push(Finding::at(
-                    node.location(if at.is_empty() { path } else { at }),
+                (Replicas::Field { node, .. }, Some(_)) => findings.push(Finding::at(
+                    node.location(path),
                     format!(
                         "production {name} runs {runs}: one pod is a single point of failure"
                     ),

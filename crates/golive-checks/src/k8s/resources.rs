@@ -101,11 +101,10 @@ impl golive_core::Check for Resources {
                     let from_defaults =
                         !(own_cpu_request && own_memory_request && own_memory_limit);
                     inherits |= from_defaults;
-                    evidence.push(Evidence::at(
-                        path,
-                        resources
-                            .map(|(k, _)| k.line())
-                            .unwrap_or_else(|| c.location(path).line),
+                    evidence.push(Evidence::located(
+                        &resources
+                            .map(|(k, _)| k.location(path))
+                            .unwrap_or_else(|| c.location(path)),
                         format!("{name}: {what} sets {}", summary(value, from_defaults)),
                     ));
                     continue;
@@ -117,9 +116,8 @@ impl golive_core::Check for Resources {
                 if c.init && !c.is_sidecar() {
                     // Runs to completion before the app starts: the pod's effective request is
                     // the larger of it and the app containers', so it cannot overcommit a node.
-                    evidence.push(Evidence::at(
-                        path,
-                        at.line,
+                    evidence.push(Evidence::located(
+                        &at,
                         format!(
                             "{name}: {what} is missing {} (it runs to completion before the pod starts; set them if the namespace has a ResourceQuota)",
                             join_and(&missing)
@@ -134,9 +132,8 @@ impl golive_core::Check for Resources {
             }
             if inherits {
                 for (_, lr) in &limit_ranges {
-                    evidence.push(Evidence::at(
-                        &lr.file.path,
-                        lr.location().line,
+                    evidence.push(Evidence::located(
+                        &lr.location(),
                         format!(
                             "{} sets container defaults that {name}'s containers inherit",
                             lr.display_name()

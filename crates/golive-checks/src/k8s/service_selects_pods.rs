@@ -80,9 +80,7 @@ impl golive_core::Check for ServiceSelectsPods {
             let name = service.display_name();
             let path = &service.file.path;
             let Some(selector) = service_selector(service) else {
-                evidence.push(Evidence::at(
-                    path,
-                    service.location().line,
+                evidence.push(Evidence::located(&service.location(),
                     format!("{name} skipped: it has no selector (ExternalName, or Endpoints managed outside the Service)"),
                 ));
                 continue;
@@ -94,9 +92,7 @@ impl golive_core::Check for ServiceSelectsPods {
                     .iter()
                     .any(|w| is_near(path, &w.obj.file.path))
             {
-                evidence.push(Evidence::at(
-                    path,
-                    service.location().line,
+                evidence.push(Evidence::located(&service.location(),
                     format!("{name} passed over: no workload is defined near it, so its pods are deployed from elsewhere"),
                 ));
                 continue;
@@ -112,9 +108,7 @@ impl golive_core::Check for ServiceSelectsPods {
                                 .copied()
                         })
                 {
-                    evidence.push(Evidence::at(
-                        path,
-                        service.location().line,
+                    evidence.push(Evidence::located(&service.location(),
                         format!(
                             "{name} passed over: its selector names {}, whose operator may create the pods",
                             owner.display_name()
@@ -147,9 +141,8 @@ impl golive_core::Check for ServiceSelectsPods {
                 continue;
             }
             let targets: Vec<String> = selected.iter().map(|w| w.obj.display_name()).collect();
-            evidence.push(Evidence::at(
-                path,
-                selector.line(),
+            evidence.push(Evidence::located(
+                &selector.location(path),
                 format!("{name} selects the pods of {}", targets.join(", ")),
             ));
             for port in service
@@ -188,17 +181,14 @@ impl golive_core::Check for ServiceSelectsPods {
                         .iter()
                         .any(|w| is_near(&route.file.path, &w.obj.file.path))
                 {
-                    evidence.push(Evidence::at(
-                        &route.file.path,
-                        name_node.line(),
+                    evidence.push(Evidence::located(&name_node.location(&route.file.path),
                         format!("{what} routes to Service/{wanted}: passed over, no workload is defined near it, so the Service is deployed from elsewhere"),
                     ));
                     continue;
                 }
                 if found {
-                    evidence.push(Evidence::at(
-                        &route.file.path,
-                        name_node.line(),
+                    evidence.push(Evidence::located(
+                        &name_node.location(&route.file.path),
                         format!("{what} routes to Service/{wanted}, which exists"),
                     ));
                 } else {

@@ -3,6 +3,7 @@
 mod invalid_dockerfile;
 mod invalid_hcl;
 mod invalid_yaml;
+mod rendering;
 
 use golive_core::Check;
 
@@ -11,5 +12,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &invalid_yaml::InvalidYaml,
         &invalid_hcl::InvalidHcl,
         &invalid_dockerfile::InvalidDockerfile,
+        &rendering::Rendering,
     ]
 }

@@ -39,6 +39,10 @@ pub struct YamlDoc {
     root: Option<u32>,
     /// Line of the document's first node (or of its `---` marker when empty).
     pub start_line: u32,
+    /// For rendered documents (kustomize overlays, Helm output): each node's source file, as an
+    /// index into `origin_paths`. Empty for documents parsed from one file.
+    origins: Vec<u32>,
+    origin_paths: Vec<String>,
 }
 
 /// Why a YAML file could not be read.
@@ -127,11 +131,7 @@ impl Builder {
         match event {
             Event::StreamStart | Event::StreamEnd => {}
             Event::DocumentStart(..) => {
-                self.current = Some(YamlDoc {
-                    nodes: Vec::new(),
-                    root: None,
-                    start_line: start.line,
-                });
+                self.current = Some(YamlDoc::empty(start.line));
                 self.anchors.clear();
             }
             Event::DocumentEnd => {
@@ -198,11 +198,9 @@ impl Builder {
                 ),
             });
         }
-        let doc = self.current.get_or_insert_with(|| YamlDoc {
-            nodes: Vec::new(),
-            root: None,
-            start_line: start.line,
-        });
+        let doc = self
+            .current
+            .get_or_insert_with(|| YamlDoc::empty(start.line));
         doc.nodes.push(NodeData { kind, start, end });
         Ok((doc.nodes.len() - 1) as u32)
     }
@@ -258,6 +256,16 @@ impl Builder {
 }
 
 impl YamlDoc {
+    fn empty(start_line: u32) -> YamlDoc {
+        YamlDoc {
+            nodes: Vec::new(),
+            root: None,
+            start_line,
+            origins: Vec::new(),
+            origin_paths: Vec::new(),
+        }
+    }
+
     /// The document's root node; None for an empty document.
     pub fn root(&self) -> Option<Node<'_>> {
         self.root.map(|id| Node { doc: self, id }.resolve())
@@ -319,11 +327,20 @@ impl<'a> Node<'a> {
         self.data().start.line
     }
 
-    /// The node's span as a location in `path`.
+    /// The file a rendered node comes from (a kustomize base or patch, a Helm template); None
+    /// for nodes of a document parsed from one file.
+    pub fn origin(&self) -> Option<&'a str> {
+        let doc = self.doc;
+        let index = *doc.origins.get(self.id as usize)?;
+        doc.origin_paths.get(index as usize).map(String::as_str)
+    }
+
+    /// The node's span as a location: in the file it comes from when it was rendered (see
+    /// [`Node::origin`]), else in `path` (the file its document was parsed from).
     pub fn location(&self, path: &str) -> Location {
         let (start, end) = (self.start(), self.end());
         Location {
-            path: path.to_string(),
+            path: self.origin().unwrap_or(path).to_string(),
             line: start.line,
             column: start.column,
             end_line: end.line.max(start.line),
@@ -484,9 +501,99 @@ impl<'a> Node<'a> {
     }
 }
 
+/// Builds a document node by node, each with its own source file and span: how rendered
+/// documents (kustomize, Helm output) keep pointing at the files their values come from.
+/// Children are added before their parent (ids are returned and passed to `seq`/`map`).
+#[derive(Debug, Default)]
+pub struct DocBuilder {
+    nodes: Vec<NodeData>,
+    origins: Vec<u32>,
+    origin_paths: Vec<String>,
+}
+
+impl DocBuilder {
+    /// The index of a source path (added on first use).
+    pub fn origin(&mut self, path: &str) -> u32 {
+        if let Some(i) = self.origin_paths.iter().position(|p| p == path) {
+            return i as u32;
+        }
+        self.origin_paths.push(path.to_string());
+        (self.origin_paths.len() - 1) as u32
+    }
+
+    fn push(&mut self, kind: Kind, span: (Pos, Pos), origin: u32) -> u32 {
+        self.nodes.push(NodeData {
+            kind,
+            start: span.0,
+            end: span.1,
+        });
+        self.origins.push(origin);
+        (self.nodes.len() - 1) as u32
+    }
+
+    pub fn scalar(&mut self, value: &str, plain: bool, span: (Pos, Pos), origin: u32) -> u32 {
+        self.push(
+            Kind::Scalar {
+                value: value.into(),
+                plain,
+            },
+            span,
+            origin,
+        )
+    }
+
+    pub fn seq(&mut self, items: Vec<u32>, span: (Pos, Pos), origin: u32) -> u32 {
+        self.push(Kind::Seq(items), span, origin)
+    }
+
+    pub fn map(&mut self, entries: Vec<(u32, u32)>, span: (Pos, Pos), origin: u32) -> u32 {
+        self.push(Kind::Map(entries), span, origin)
+    }
+
+    /// The document with `root` as its root node.
+    pub fn finish(self, root: u32) -> YamlDoc {
+        let start_line = self
+            .nodes
+            .get(root as usize)
+            .map(|n| n.start.line)
+            .unwrap_or(1);
+        YamlDoc {
+            nodes: self.nodes,
+            root: Some(root),
+            start_line,
+            origins: self.origins,
+            origin_paths: self.origin_paths,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_documents_keep_each_nodes_origin() {
+        let mut b = DocBuilder::default();
+        let base = b.origin("base/d.yaml");
+        let patch = b.origin("overlays/prod/p.yaml");
+        let at = |line| (Pos { line, column: 1 }, Pos { line, column: 9 });
+        let k1 = b.scalar("kind", true, at(2), base);
+        let v1 = b.scalar("Deployment", true, at(2), base);
+        let k2 = b.scalar("replicas", true, at(4), patch);
+        let v2 = b.scalar("3", true, at(4), patch);
+        let root = b.map(vec![(k1, v1), (k2, v2)], at(1), base);
+        let doc = b.finish(root);
+        let r = doc.root().unwrap();
+        assert_eq!(r.get("replicas").unwrap().as_i64(), Some(3));
+        let loc = r.get("replicas").unwrap().location("ignored.yaml");
+        assert_eq!((loc.path.as_str(), loc.line), ("overlays/prod/p.yaml", 4));
+        assert_eq!(r.get("kind").unwrap().origin(), Some("base/d.yaml"));
+        // Parsed documents have no origin: locations are in the path given.
+        let parsed = parse("a: 1\n").unwrap();
+        let a = parsed[0].root().unwrap().get("a").unwrap();
+        assert_eq!(a.origin(), None);
+        assert_eq!(a.location("f.yaml").path, "f.yaml");
+    }
 
     #[test]
     fn keeps_positions_of_keys_and_values() {

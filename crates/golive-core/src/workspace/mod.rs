@@ -17,6 +17,7 @@ use crate::parse::dockerfile::{self, Dockerfile, DockerfileError};
 use crate::parse::hcl::{self, HclError, HclFile};
 use crate::parse::markdown::{self, Markdown};
 use crate::parse::yaml::{self, YamlDoc, YamlError};
+use crate::render::Renders;
 use crate::text::LineIndex;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -67,6 +68,9 @@ pub struct SourceFile {
     markdown: OnceLock<Markdown>,
     codeowners: OnceLock<Codeowners>,
     ignores: Vec<InlineIgnore>,
+    /// For the objects of a rendering (a kustomize overlay, Helm output): its name
+    /// (`overlays/prod`, `<stdin>`). None for files of the repository.
+    pub rendered_by: Option<String>,
 }
 
 impl std::fmt::Debug for SourceFile {
@@ -93,7 +97,17 @@ impl SourceFile {
             markdown: OnceLock::new(),
             codeowners: OnceLock::new(),
             ignores,
+            rendered_by: None,
         }
+    }
+
+    /// A file of rendered objects (no text of its own: every node knows the file it comes
+    /// from, see [`crate::parse::yaml::Node::origin`]).
+    pub fn rendered(path: String, docs: Vec<YamlDoc>, label: String) -> SourceFile {
+        let mut file = SourceFile::new(path, FileKind::Yaml, String::new());
+        let _ = file.yaml.set(Ok(docs));
+        file.rendered_by = Some(label);
+        file
     }
 
     /// The file name (last path component).
@@ -201,6 +215,9 @@ pub struct Workspace {
     skipped: Skipped,
     facets: OnceLock<BTreeSet<Facet>>,
     kube: OnceLock<Vec<KubeRef>>,
+    renders: OnceLock<Renders>,
+    /// `--manifests` inputs: (label, text).
+    manifests: Vec<(String, String)>,
 }
 
 impl Workspace {
@@ -255,6 +272,34 @@ impl Workspace {
             skipped: Skipped::default(),
             facets: OnceLock::new(),
             kube: OnceLock::new(),
+            renders: OnceLock::new(),
+            manifests: Vec::new(),
+        }
+    }
+
+    /// Adds rendered manifests (`helm template` output, `kustomize build` output, any
+    /// multi-document YAML) to check as deployed objects; `label` names them in reports (a path
+    /// or `<stdin>`).
+    pub fn add_manifests(&mut self, label: impl Into<String>, text: String) {
+        self.manifests.push((label.into(), text));
+        self.renders = OnceLock::new();
+        self.kube = OnceLock::new();
+    }
+
+    pub(crate) fn manifest_inputs(&self) -> &[(String, String)] {
+        &self.manifests
+    }
+
+    /// Kustomize overlays and `--manifests` input, rendered once and shared by every check.
+    pub fn renders(&self) -> &Renders {
+        self.renders.get_or_init(|| Renders::compute(self))
+    }
+
+    /// A file of the scan or of a rendering, by its index in the Kubernetes object index.
+    pub(crate) fn kube_file(&self, index: usize) -> Option<&SourceFile> {
+        match index.checked_sub(self.files.len()) {
+            None => self.files.get(index),
+            Some(i) => self.renders().files().nth(i),
         }
     }
 
