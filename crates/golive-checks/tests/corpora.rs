@@ -191,7 +191,7 @@ fn k8s_microservices_demo() {
         assert!(
             single
                 .iter()
-                .any(|(_, _, _, m)| m.contains(&format!("Deployment/{name} runs 1 replica"))),
+                .any(|(_, _, _, m)| m.contains(&format!("Deployment/{name} in kubernetes-manifests runs 1 replica"))),
             "no replicas finding for {name}: {single:#?}"
         );
     }

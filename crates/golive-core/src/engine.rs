@@ -4,7 +4,7 @@
 use crate::check::{Check, CheckMeta, Context, Outcome};
 use crate::config::Config;
 use crate::date::Date;
-use crate::model::{Category, Finding, Level, Severity, Snippet};
+use crate::model::{Category, Facet, Finding, Level, Severity, Snippet};
 use crate::report::*;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
@@ -44,13 +44,14 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
             let needed = meta.facets;
             if !needed.is_empty() && !needed.iter().any(|f| facets.contains(f)) {
                 let names: Vec<&str> = needed.iter().map(|f| f.title()).collect();
-                return (
-                    meta,
-                    Outcome::NotApplicable(format!(
-                        "no {} found in the repository",
-                        names.join(" or ")
-                    )),
-                );
+                let mut reason = format!("no {} found in the repository", names.join(" or "));
+                if needed.contains(&Facet::Kubernetes) && facets.contains(&Facet::Helm) {
+                    reason.push_str(
+                        "; its Helm chart is checked through its values only (k8s/helm-values): \
+                         pass `helm template` output with --manifests to check the rendered objects",
+                    );
+                }
+                return (meta, Outcome::NotApplicable(reason));
             }
             let outcome =
                 catch_unwind(AssertUnwindSafe(|| check.run(&cx))).unwrap_or_else(|panic| {

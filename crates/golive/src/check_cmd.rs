@@ -42,7 +42,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         threads: args.jobs.unwrap_or(0),
         exclude: config.exclude_set(),
     };
-    let ws = match Workspace::scan(&args.path, &scan_options) {
+    let mut ws = match Workspace::scan(&args.path, &scan_options) {
         Ok(ws) => ws,
         Err(e) => {
             drop(progress);
@@ -50,6 +50,28 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             return Ok(EXIT_USAGE);
         }
     };
+    for input in &args.manifests {
+        match read_manifests(input) {
+            Ok((label, text)) => {
+                // A file inside the scanned folder is named by its path there.
+                let label = std::path::Path::new(&label)
+                    .canonicalize()
+                    .ok()
+                    .zip(args.path.canonicalize().ok())
+                    .and_then(|(file, root)| {
+                        let rel = file.strip_prefix(&root).ok()?;
+                        Some(rel.to_string_lossy().replace('\\', "/"))
+                    })
+                    .unwrap_or(label);
+                ws.add_manifests(label, text)
+            }
+            Err(message) => {
+                drop(progress);
+                anstream::eprintln!("golive: error: {message}");
+                return Ok(EXIT_USAGE);
+            }
+        }
+    }
     let scanned = started.elapsed();
     let catalogue = golive_checks::catalogue();
     let opts = RunOptions {
@@ -97,6 +119,23 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     } else {
         EXIT_NOT_READY
     })
+}
+
+/// A `--manifests` input: its label in reports and its text.
+fn read_manifests(input: &std::path::Path) -> std::result::Result<(String, String), String> {
+    if input.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(|e| format!("--manifests -: cannot read standard input: {e}"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| "--manifests -: standard input is not UTF-8 text".to_string())?;
+        return Ok(("<stdin>".into(), text));
+    }
+    let bytes =
+        std::fs::read(input).map_err(|e| format!("--manifests {}: {e}", input.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("--manifests {}: not UTF-8 text", input.display()))?;
+    Ok((input.display().to_string(), text))
 }
 
 fn load_config(args: &CheckArgs, ids: &[&str]) -> std::result::Result<Config, String> {

@@ -71,6 +71,11 @@ pub struct CheckArgs {
     /// Files larger than this many bytes are skipped (and counted).
     #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Rendered manifests to check as the deployed objects (repeatable; `-` reads standard
+    /// input): `helm template REL CHART | golive check --manifests -`. Findings are mapped
+    /// back to the chart's templates through Helm's `# Source:` comments.
+    #[arg(long, value_name = "FILE|-")]
+    pub manifests: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -279,3 +279,124 @@ fn json_report_doc_lists_exactly_the_fields_written() {
     finding_keys.push("help".into()); // present only when it differs from the check's
     assert_eq!(sorted(finding_keys), sorted(documented_fields("A finding")));
 }
+
+/// A Helm chart and its `helm template` output, as Helm writes it (`# Source:` comments).
+fn helm_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    );
+    write(
+        dir.path(),
+        "chart/values.yaml",
+        "replicaCount: 1\nresources: {}\n",
+    );
+    write(
+        dir.path(),
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  replicas: {{ .Values.replicaCount }}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27.3\n          ports:\n            - containerPort: 8080\n          resources:\n            {{- toYaml .Values.resources | nindent 12 }}\n",
+    );
+    write(
+        dir.path(),
+        "rendered.yaml",
+        "---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: rel-web\nspec:\n  replicas: 1\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27.3\n          ports:\n            - containerPort: 8080\n          resources:\n            {}\n",
+    );
+    dir
+}
+
+#[test]
+fn rendered_helm_output_is_checked_and_mapped_to_templates() {
+    let dir = helm_repo();
+    let out = golive()
+        .args([
+            "check",
+            "--select",
+            "k8s/readiness-probe",
+            "--select",
+            "k8s/resources",
+            "--select",
+            "k8s/helm-values",
+            "--format",
+            "json",
+            "--manifests",
+        ])
+        .arg(dir.path().join("rendered.yaml"))
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let check = |id: &str| {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .expect("check ran")
+    };
+    // The rendered objects are checked, and findings point into the template.
+    let readiness = check("k8s/readiness-probe");
+    let f = &readiness["findings"][0];
+    assert_eq!(
+        readiness["findings"].as_array().map(Vec::len),
+        Some(1),
+        "{readiness}"
+    );
+    assert_eq!(f["path"], "chart/templates/deployment.yaml");
+    assert_eq!(f["line"], 12, "{f}");
+    let resources = check("k8s/resources");
+    assert_eq!(
+        resources["findings"][0]["path"],
+        "chart/templates/deployment.yaml"
+    );
+    assert_eq!(resources["findings"][0]["line"], 16, "{resources}");
+    // With rendered output, the chart is not judged by its values.
+    assert_eq!(check("k8s/helm-values")["status"], "not-applicable");
+}
+
+#[test]
+fn manifests_from_stdin_and_unreadable_inputs() {
+    let dir = helm_repo();
+    let rendered = std::fs::read_to_string(dir.path().join("rendered.yaml")).expect("read");
+    golive()
+        .args([
+            "check",
+            "--select",
+            "k8s/readiness-probe",
+            "--manifests",
+            "-",
+        ])
+        .arg(dir.path())
+        .write_stdin(rendered)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "chart/templates/deployment.yaml:12",
+        ));
+    golive()
+        .args(["check", "--manifests", "no/such/file.yaml"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--manifests no/such/file.yaml"));
+}
+
+#[test]
+fn chart_without_rendered_output_says_it_was_checked_through_values() {
+    let dir = helm_repo();
+    std::fs::remove_file(dir.path().join("rendered.yaml")).expect("rm");
+    golive()
+        .args(["check", "--select", "k8s", "--max-findings", "0"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "chart `web` ships `resources: {}`",
+        ))
+        .stdout(predicate::str::contains("checked through its values only"));
+}

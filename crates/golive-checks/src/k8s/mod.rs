@@ -1,5 +1,6 @@
 //! Checks of the `k8s` catalogue section.
 
+mod helm_values;
 mod liveness_probe;
 mod pod_disruption_budget;
 mod readiness_probe;
@@ -13,6 +14,7 @@ use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
+        &helm_values::HelmValues,
         &liveness_probe::LivenessProbe,
         &pod_disruption_budget::PodDisruptionBudget,
         &readiness_probe::ReadinessProbe,

@@ -46,6 +46,12 @@ impl Renders {
             issues.extend(h.issues.iter().cloned());
         }
         let mut consumed = kustomize::referenced_files(ws);
+        consumed.extend(
+            ws.manifest_inputs()
+                .iter()
+                .filter(|(label, _)| ws.file(label).is_some())
+                .map(|(label, _)| label.clone()),
+        );
         consumed.extend(kustomize.iter().flat_map(|r| r.consumed.iter().cloned()));
         Renders {
             kustomize,

@@ -7,6 +7,19 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 pub(super) fn detect(ws: &Workspace) -> BTreeSet<Facet> {
+    let mut found = files_facets(ws);
+    // Rendered manifests given on the command line (`--manifests`) are deployed objects too.
+    if !ws.manifest_inputs().is_empty() {
+        for h in &ws.renders().helm {
+            for root in h.file.yaml_docs().iter().filter_map(|d| d.root()) {
+                yaml_facets(&h.label, root, &mut found);
+            }
+        }
+    }
+    found
+}
+
+fn files_facets(ws: &Workspace) -> BTreeSet<Facet> {
     ws.files()
         .par_iter()
         .map(|f| {

@@ -279,7 +279,8 @@ impl Workspace {
 
     /// Adds rendered manifests (`helm template` output, `kustomize build` output, any
     /// multi-document YAML) to check as deployed objects; `label` names them in reports (a path
-    /// or `<stdin>`).
+    /// or `<stdin>`). When the input is a file of the scan (`label` is its path), its objects
+    /// are checked once, as rendered manifests.
     pub fn add_manifests(&mut self, label: impl Into<String>, text: String) {
         self.manifests.push((label.into(), text));
         self.renders = OnceLock::new();
