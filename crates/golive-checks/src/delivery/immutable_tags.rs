@@ -197,6 +197,29 @@ impl golive_core::Check for ImmutableTags {
     }
 }
 
+/// What sets the tag of an image written without one (or with `latest`) at build or deploy
+/// time: the production kustomizations' `images:` entries for it (not components) and skaffold
+/// build artifacts of that name. `base` is the image without tag (`registry/repository`).
+pub(crate) fn tagged_at_deploy<'a>(
+    m: &Manifests<'a>,
+    ws: &'a Workspace,
+    base: &str,
+) -> Vec<&'a str> {
+    m.image_overrides()
+        .iter()
+        .filter(|o| o.new_tag.is_some() || o.digest.is_some())
+        .filter(|o| path_environment(o.path) == Environment::Production)
+        .filter(|o| o.name == base && !o.component)
+        .map(|o| o.path)
+        .chain(
+            skaffold_artifacts(ws)
+                .into_iter()
+                .filter(|(i, _)| *i == base)
+                .map(|(_, p)| p),
+        )
+        .collect()
+}
+
 /// Images that skaffold builds and tags at deploy time: (image name, skaffold file).
 fn skaffold_artifacts(ws: &Workspace) -> Vec<(&str, &str)> {
     ws.files()
