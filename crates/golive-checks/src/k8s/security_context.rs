@@ -20,7 +20,7 @@ declare_check! {
     ///   `runAsNonRoot: false`) makes the container's finding an error;
     /// - settings that are only missing make it a warning (the image may already run as a
     ///   user, and many processes need a writable path or two before the root filesystem can
-    ///   be read-only).
+    ///   be read-only), and so does `readOnlyRootFilesystem: false` written on purpose.
     ///
     /// Pods created by an operator from a custom resource (Prometheus, Alertmanager) are
     /// configured through that resource and are not checked.
@@ -99,8 +99,13 @@ pub(crate) fn gaps(container: Option<Node<'_>>, pod: Option<Node<'_>>) -> Gaps {
         Some(true) => g.insecure.push("allowPrivilegeEscalation: true".into()),
         None => g.missing.push("allowPrivilegeEscalation: false"),
     }
-    if own("readOnlyRootFilesystem").and_then(|n| n.as_bool()) != Some(true) {
-        g.missing.push("readOnlyRootFilesystem: true");
+    match own("readOnlyRootFilesystem").and_then(|n| n.as_bool()) {
+        Some(true) => {}
+        // Written false: a decision (the process writes somewhere), still worth a warning.
+        Some(false) => g
+            .missing
+            .push("readOnlyRootFilesystem: true (it is set to false)"),
+        None => g.missing.push("readOnlyRootFilesystem: true"),
     }
     let drops_all = own("capabilities")
         .and_then(|c| c.get("drop"))
