@@ -310,3 +310,163 @@ fn k8s_kube_prometheus() {
     let tags = check(&report, "delivery/immutable-tags");
     assert_eq!(tags.status, Status::Pass, "{:#?}", tags.findings);
 }
+
+/// Messages of a check's findings.
+fn messages(result: &CheckResult) -> Vec<&str> {
+    result.findings.iter().map(|f| f.message.as_str()).collect()
+}
+
+#[test]
+fn k8s_container_settings_microservices_demo() {
+    let Some(report) = scan("microservices-demo") else {
+        return;
+    };
+    let manifests = "kubernetes-manifests/";
+
+    // Every object uses a served, non-deprecated apiVersion.
+    let apis = check(&report, "k8s/deprecated-api");
+    assert_eq!(apis.status, Status::Pass, "{:#?}", apis.findings);
+
+    // `redis:alpine` has no imagePullPolicy, so Kubernetes pulls it IfNotPresent: a node keeps
+    // the Redis it pulled first. The services' bare images default to Always and are passed.
+    let pull = check(&report, "k8s/image-pull-policy");
+    let found = findings_under(pull, manifests);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "kubernetes-manifests/cartservice.yaml");
+    assert!(
+        found[0].3.contains("`redis:alpine`") && found[0].3.contains("IfNotPresent by default"),
+        "{found:#?}"
+    );
+    assert!(
+        messages(pull)
+            .iter()
+            .all(|m| m.starts_with("Deployment/redis-cart:")),
+        "{:#?}",
+        pull.findings
+    );
+
+    // The services are hardened (non-root, no escalation, read-only, no capabilities); the
+    // optional shopping assistant component alone writes `readOnlyRootFilesystem: false`.
+    let security = check(&report, "k8s/security-context");
+    assert!(findings_under(security, manifests).is_empty());
+    let found = findings_under(security, "");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        found[0].0,
+        "kustomize/components/shopping-assistant/shoppingassistantservice.yaml"
+    );
+    assert_eq!(found[0].2, Severity::Warning);
+    assert!(
+        found[0]
+            .3
+            .starts_with("Deployment/shoppingassistantservice: container `server`")
+            && found[0]
+                .3
+                .ends_with("readOnlyRootFilesystem: true (it is set to false)"),
+        "{found:#?}"
+    );
+
+    // No probe waits long and nothing runs a JVM (adservice is Java, but its image name does not
+    // say so): nothing to ask a startup probe of.
+    let startup = check(&report, "k8s/startup-probe");
+    assert_eq!(startup.status, Status::NotApplicable, "{startup:#?}");
+
+    // No Deployment sets a strategy: the default rolling update keeps capacity.
+    let rolling = check(&report, "k8s/rolling-update");
+    assert_eq!(rolling.status, Status::Pass, "{:#?}", rolling.findings);
+
+    // No serving container has a preStop hook and the corpus holds no code: a warning for each
+    // serving Deployment, none for loadgenerator (it serves nothing).
+    let shutdown = check(&report, "k8s/graceful-shutdown");
+    let found = findings_under(shutdown, manifests);
+    for name in SERVING {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.3.starts_with(&format!("Deployment/{name}:"))
+                    && f.3.contains("has no preStop hook")),
+            "{name}: {found:#?}"
+        );
+    }
+    assert!(found.iter().all(|f| f.2 == Severity::Warning));
+    assert!(
+        !found.iter().any(|f| f.3.contains("loadgenerator")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn k8s_container_settings_kube_prometheus() {
+    let Some(report) = scan("kube-prometheus") else {
+        return;
+    };
+
+    // Current APIs throughout (policy/v1 PDBs, networking.k8s.io/v1 NetworkPolicies).
+    let apis = check(&report, "k8s/deprecated-api");
+    assert_eq!(apis.status, Status::Pass, "{:#?}", apis.findings);
+
+    // Every image names a version, so the default IfNotPresent is safe.
+    let pull = check(&report, "k8s/image-pull-policy");
+    assert_eq!(pull.status, Status::Pass, "{:#?}", pull.findings);
+
+    // Every container is hardened; the operator's Prometheus and Alertmanager pods are noted,
+    // not checked.
+    let security = check(&report, "k8s/security-context");
+    assert_eq!(security.status, Status::Pass, "{:#?}", security.findings);
+    let noted = evidence_under(security, "manifests/");
+    for operated in ["Alertmanager/main", "Prometheus/k8s"] {
+        assert!(
+            noted
+                .iter()
+                .any(|e| e.starts_with(operated) && e.contains("not checked")),
+            "{operated}: {noted:#?}"
+        );
+    }
+
+    // Rolling updates keep capacity: node-exporter replaces 10% of nodes at a time and
+    // prometheus-adapter one of its two pods.
+    let rolling = check(&report, "k8s/rolling-update");
+    assert_eq!(rolling.status, Status::Pass, "{:#?}", rolling.findings);
+    let strategies = evidence_under(rolling, "manifests/");
+    assert!(
+        strategies
+            .iter()
+            .any(|e| e.starts_with("DaemonSet/node-exporter") && e.contains("maxUnavailable 10%")),
+        "{strategies:#?}"
+    );
+    assert!(
+        strategies
+            .iter()
+            .any(|e| e.starts_with("Deployment/prometheus-adapter")
+                && e.contains("maxSurge 1, maxUnavailable 1 on 2 replicas")),
+        "{strategies:#?}"
+    );
+
+    // No preStop hooks: the containers that declare ports are warned about; a container
+    // without ports beside one that declares them (kube-state-metrics behind kube-rbac-proxy,
+    // the configmap reloader) is not serving and is passed over.
+    let shutdown = check(&report, "k8s/graceful-shutdown");
+    let warned = messages(shutdown);
+    assert!(
+        warned
+            .iter()
+            .any(|m| m.starts_with("Deployment/grafana: container `grafana`")),
+        "{warned:#?}"
+    );
+    for quiet in [
+        "container `kube-state-metrics`",
+        "container `module-configmap-reloader`",
+        "DaemonSet/node-exporter: container `node-exporter`",
+    ] {
+        assert!(
+            !warned.iter().any(|m| m.contains(quiet)),
+            "{quiet}: {warned:#?}"
+        );
+    }
+    assert!(
+        shutdown
+            .findings
+            .iter()
+            .all(|f| f.severity == Severity::Warning)
+    );
+}

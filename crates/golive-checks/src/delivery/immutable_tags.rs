@@ -60,7 +60,6 @@ impl golive_core::Check for ImmutableTags {
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
         let m = Manifests::new(cx.ws);
-        let built = skaffold_artifacts(cx.ws);
         let mut findings = Vec::new();
         let mut evidence = Vec::new();
         let mut images = 0;
@@ -108,11 +107,7 @@ impl golive_core::Check for ImmutableTags {
                 // A base written with a bare name whose tag every build sets: skaffold
                 // (`build.artifacts`). (Kustomize `images:` entries are applied by rendering.)
                 if parsed.is_latest_or_untagged() {
-                    let tagged_by: Vec<&str> = built
-                        .iter()
-                        .filter(|(i, _)| *i == base)
-                        .map(|(_, p)| *p)
-                        .collect();
+                    let tagged_by = tagged_at_deploy(cx.ws, &base);
                     if !tagged_by.is_empty() {
                         evidence.push(Evidence::located(
                             &node.location(path),
@@ -146,6 +141,18 @@ impl golive_core::Check for ImmutableTags {
         }
         Outcome::from_findings(findings, evidence)
     }
+}
+
+/// What sets the tag of an image written without one (or with `latest`) at build or deploy
+/// time: skaffold build artifacts of that name (kustomize `images:` entries are applied when
+/// overlays are rendered, so they need no lookup). `base` is the image without tag
+/// (`registry/repository`).
+pub(crate) fn tagged_at_deploy<'a>(ws: &'a Workspace, base: &str) -> Vec<&'a str> {
+    skaffold_artifacts(ws)
+        .into_iter()
+        .filter(|(i, _)| *i == base)
+        .map(|(_, p)| p)
+        .collect()
 }
 
 /// Images that skaffold builds and tags at deploy time: (image name, skaffold file).

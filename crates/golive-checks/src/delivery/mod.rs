@@ -1,6 +1,6 @@
 //! Checks of the `delivery` catalogue section.
 
-mod immutable_tags;
+pub(crate) mod immutable_tags;
 
 use golive_core::Check;
 
