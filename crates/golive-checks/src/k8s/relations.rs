@@ -153,6 +153,9 @@ pub(crate) struct Manifests<'a> {
     replica_overrides: Vec<(&'a str, &'a str, Node<'a>)>,
     /// Kustomizations' `images:` entries.
     image_overrides: Vec<ImageOverride<'a>>,
+    /// Directories of kustomize Components (`kind: Component`): optional pieces applied only
+    /// where a kustomization lists them.
+    component_dirs: BTreeSet<String>,
 }
 
 impl<'a> Manifests<'a> {
@@ -211,7 +214,66 @@ impl<'a> Manifests<'a> {
             patches,
             replica_overrides: kustomize.replicas,
             image_overrides: kustomize.images,
+            component_dirs: kustomize.component_dirs,
         }
+    }
+
+    /// The kustomize Component directory a file belongs to, if any: its objects are applied
+    /// only where a kustomization lists the component.
+    pub fn component_of(&self, path: &str) -> Option<&str> {
+        self.component_dirs
+            .iter()
+            .filter(|d| d.is_empty() || path.starts_with(&format!("{d}/")))
+            .max_by_key(|d| d.len())
+            .map(|d| d.as_str())
+    }
+
+    /// Every HorizontalPodAutoscaler or KEDA ScaledObject whose scaleTargetRef names the
+    /// workload (kind and name, same namespace); of copies, the nearest, and for a production
+    /// workload the production ones (as for the replica count).
+    pub fn autoscalers_for(&self, w: &Workload<'a>) -> Vec<KubeObject<'a>> {
+        let Some(name) = w.obj.name() else {
+            return Vec::new();
+        };
+        let targeting: Vec<KubeObject<'a>> = self
+            .objects
+            .iter()
+            .filter(|o| {
+                scale_target(o).is_some_and(|t| {
+                    t.kind == w.obj.kind
+                        && t.name == name
+                        && same_namespace(o.namespace(), w.namespace())
+                })
+            })
+            .copied()
+            .collect();
+        let mut candidates = nearest(targeting, &w.obj.file.path);
+        if environment(&w.obj) == Environment::Production
+            && candidates
+                .iter()
+                .any(|o| environment(o) == Environment::Production)
+        {
+            candidates.retain(|o| environment(o) == Environment::Production);
+        }
+        candidates
+    }
+
+    /// NetworkPolicies (`networking.k8s.io`) whose `podSelector` selects the workload's pods in
+    /// its namespace, with whether it is the empty selector `{}` (every pod of the namespace).
+    pub fn network_policies_selecting(&self, w: &Workload<'a>) -> Vec<(KubeObject<'a>, bool)> {
+        self.of_kind("NetworkPolicy")
+            .filter(|p| {
+                p.group() == "networking.k8s.io" && same_namespace(p.namespace(), w.namespace())
+            })
+            .filter_map(|p| {
+                let sel = p.node.path(&["spec", "podSelector"])?;
+                if is_empty_selector(sel) {
+                    return Some((*p, true));
+                }
+                (!w.pod_labels.is_empty() && selector_matches(sel, &w.pod_labels))
+                    .then_some((*p, false))
+            })
+            .collect()
     }
 
     pub fn objects(&self) -> &[KubeObject<'a>] {
@@ -499,6 +561,60 @@ pub(crate) fn is_near(from: &str, path: &str) -> bool {
     parent.is_empty() || path.starts_with(&format!("{parent}/"))
 }
 
+/// Whether an object in `path` is deployed together with one in `from`: in the same directory,
+/// or under the parent of `from`'s directory when that is not the repository root
+/// (`k8s/policies/web.yaml` goes with `k8s/apps/web.yaml`; `kustomize/components/x.yaml` does
+/// not go with `kubernetes-manifests/web.yaml`, another way to deploy the same app). Files at
+/// the root go with everything.
+pub(crate) fn deployed_together(from: &str, path: &str) -> bool {
+    fn dir_of(p: &str) -> &str {
+        p.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+    }
+    let dir = dir_of(from);
+    if dir.is_empty() || dir_of(path) == dir {
+        return true;
+    }
+    let scope = match dir.rsplit_once('/') {
+        Some((parent, _)) => parent,
+        None => dir,
+    };
+    path.starts_with(&format!("{scope}/"))
+}
+
+/// An empty label selector (`{}`, or one whose matchLabels and matchExpressions are both
+/// empty): in a NetworkPolicy's podSelector it selects every pod of the namespace.
+pub(crate) fn is_empty_selector(selector: Node<'_>) -> bool {
+    selector.is_map()
+        && selector
+            .entries()
+            .all(|(k, v)| matches!(k.as_str(), Some("matchLabels" | "matchExpressions")) && (v.is_empty() || v.is_null()))
+}
+
+/// What an autoscaler's `scaleTargetRef` names.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ScaleTarget<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    /// The `scaleTargetRef` mapping (where findings about the target point).
+    pub node: Node<'a>,
+}
+
+/// The target of a HorizontalPodAutoscaler (`autoscaling/*`) or KEDA ScaledObject (whose
+/// `kind` defaults to Deployment); None for other objects or an incomplete reference.
+pub(crate) fn scale_target<'a>(o: &KubeObject<'a>) -> Option<ScaleTarget<'a>> {
+    let default_kind = match (o.group(), o.kind) {
+        ("autoscaling", "HorizontalPodAutoscaler") => None,
+        ("keda.sh", "ScaledObject") => Some("Deployment"),
+        _ => return None,
+    };
+    let node = o.node.path(&["spec", "scaleTargetRef"])?;
+    Some(ScaleTarget {
+        kind: node.get_str("kind").or(default_kind)?,
+        name: node.get_str("name")?,
+        node,
+    })
+}
+
 fn nearest_by<T>(items: Vec<T>, path_of: impl Fn(&T) -> &str, from: &str) -> Vec<T> {
     let dir = |p: &str| {
         p.rsplit_once('/')
@@ -571,6 +687,8 @@ struct Kustomizations<'a> {
     replicas: Vec<(&'a str, &'a str, Node<'a>)>,
     /// `images:` entries.
     images: Vec<ImageOverride<'a>>,
+    /// Directories whose kustomization is a `kind: Component`.
+    component_dirs: BTreeSet<String>,
 }
 
 /// A kustomization's `images:` entry: the image it rewrites, and to what.
@@ -593,6 +711,7 @@ impl<'a> Kustomizations<'a> {
             patch_files: BTreeSet::new(),
             replicas: Vec::new(),
             images: Vec::new(),
+            component_dirs: BTreeSet::new(),
         };
         for file in ws.files() {
             if !matches!(
@@ -603,6 +722,9 @@ impl<'a> Kustomizations<'a> {
             }
             let dir = file.dir();
             for root in file.yaml_docs().iter().filter_map(|d| d.root()) {
+                if root.get_str("kind") == Some("Component") {
+                    out.component_dirs.insert(dir.to_string());
+                }
                 let mut paths: Vec<&str> = Vec::new();
                 for key in ["patches", "patchesJson6902"] {
                     for p in root.get(key).into_iter().flat_map(|p| p.items()) {
