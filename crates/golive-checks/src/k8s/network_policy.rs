@@ -108,7 +108,11 @@ impl golive_core::Check for NetworkPolicy {
             let mut message = format!(
                 "{name}: no NetworkPolicy selects its pods: every pod in the cluster can connect to them"
             );
-            if let Some((other, _)) = elsewhere.first() {
+            if let Some((other, _)) = elsewhere
+                .iter()
+                .find(|(_, all)| !all)
+                .or_else(|| elsewhere.first())
+            {
                 message.push_str(&format!(
                     " ({} in {} would, but it is deployed with other manifests)",
                     other.display_name(),

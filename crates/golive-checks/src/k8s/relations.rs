@@ -972,6 +972,72 @@ mod tests {
     }
 
     #[test]
+    fn deployed_together_is_the_parent_folder_unless_it_is_the_root() {
+        assert!(deployed_together("k8s/apps/web.yaml", "k8s/policies/web.yaml"));
+        assert!(deployed_together("k8s/apps/web.yaml", "k8s/apps/np.yaml"));
+        assert!(!deployed_together("k8s/apps/web.yaml", "platform/np.yaml"));
+        // A top-level folder is its own unit: kubernetes-manifests/ does not take kustomize/'s.
+        assert!(!deployed_together(
+            "kubernetes-manifests/web.yaml",
+            "kustomize/components/np/web.yaml"
+        ));
+        assert!(deployed_together(
+            "kustomize/base/web.yaml",
+            "kustomize/components/np/web.yaml"
+        ));
+        assert!(deployed_together("web.yaml", "policies/np.yaml"));
+    }
+
+    #[test]
+    fn empty_selectors() {
+        let w = ws(&[(
+            "s.yaml",
+            "a: {}\nb: {matchLabels: {}}\nc: {matchLabels: {app: web}}\nd: {matchExpressions: []}\ne: x\n",
+        )]);
+        let root = w.files()[0].yaml_docs()[0].root().unwrap();
+        let empty = |k: &str| is_empty_selector(root.get(k).unwrap());
+        assert!(empty("a") && empty("b") && empty("d"));
+        assert!(!empty("c") && !empty("e"));
+    }
+
+    #[test]
+    fn autoscalers_and_policies_are_found_for_a_workload() {
+        let w = ws(&[
+            ("k8s/apps/d.yaml", DEPLOY),
+            (
+                "k8s/apps/hpa.yaml",
+                "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: shop}\nspec:\n  scaleTargetRef: {kind: Deployment, name: web}\n---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: other, namespace: other}\nspec:\n  scaleTargetRef: {name: web}\n",
+            ),
+            (
+                "k8s/policies/np.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: all, namespace: shop}\nspec: {podSelector: {}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web}\nspec: {podSelector: {matchLabels: {app: web}}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api}\nspec: {podSelector: {matchLabels: {app: api}}}\n",
+            ),
+            (
+                "k8s/policies/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [np.yaml]\n",
+            ),
+        ]);
+        let m = Manifests::new(&w);
+        let web = &m.workloads()[0];
+        let scalers: Vec<_> = m.autoscalers_for(web).iter().map(|o| o.display_name()).collect();
+        assert_eq!(scalers, vec!["HorizontalPodAutoscaler/web"]);
+        let policies: Vec<_> = m
+            .network_policies_selecting(web)
+            .iter()
+            .map(|(p, all)| (p.display_name(), *all))
+            .collect();
+        assert_eq!(
+            policies,
+            vec![
+                ("NetworkPolicy/all".to_string(), true),
+                ("NetworkPolicy/web".to_string(), false)
+            ]
+        );
+        assert_eq!(m.component_of("k8s/policies/np.yaml"), Some("k8s/policies"));
+        assert_eq!(m.component_of("k8s/apps/d.yaml"), None);
+    }
+
+    #[test]
     fn relative_paths_join() {
         assert_eq!(
             join_relative("a/b", "../c/d.yaml").as_deref(),
