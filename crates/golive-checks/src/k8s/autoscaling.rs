@@ -230,7 +230,12 @@ impl golive_core::Check for Autoscaling {
             let autoscalers = m.autoscalers_for(w);
             if let Some(a) = autoscalers.first() {
                 checked += 1;
-                if let Some(replicas) = w.obj.node.path(&["spec", "replicas"]).filter(|n| !n.is_null()) {
+                if let Some(replicas) = w
+                    .obj
+                    .node
+                    .path(&["spec", "replicas"])
+                    .filter(|n| !n.is_null())
+                {
                     evidence.push(Evidence::located(
                         &replicas.location(path),
                         format!(
@@ -354,7 +359,11 @@ fn metric<'a>(a: &KubeObject<'a>) -> Metric<'a> {
                         resources.push(r);
                     }
                 }
-                Metric::Some(k, format!("KEDA triggers ({})", types.join(", ")), resources)
+                Metric::Some(
+                    k,
+                    format!("KEDA triggers ({})", types.join(", ")),
+                    resources,
+                )
             }
             _ => Metric::None(fallback()),
         };
@@ -382,11 +391,15 @@ fn metric<'a>(a: &KubeObject<'a>) -> Metric<'a> {
                 };
                 let body = m.get(field);
                 let what = body
-                    .and_then(|b| b.get_str("name").or_else(|| b.path(&["metric", "name"])?.as_text()))
+                    .and_then(|b| {
+                        b.get_str("name")
+                            .or_else(|| b.path(&["metric", "name"])?.as_text())
+                    })
                     .unwrap_or("?");
                 // ContainerResource needs only its own container's request: not checked.
                 if kind == "Resource"
-                    && body.and_then(|b| b.path(&["target", "type"])?.as_text()) == Some("Utilization")
+                    && body.and_then(|b| b.path(&["target", "type"])?.as_text())
+                        == Some("Utilization")
                     && let Some(r @ ("cpu" | "memory")) = body.and_then(|b| b.get_str("name"))
                 {
                     resources.push(r);

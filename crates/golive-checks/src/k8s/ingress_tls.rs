@@ -75,8 +75,8 @@ impl golive_core::Check for IngressTls {
         let mut evidence = Vec::new();
         let mut checked = 0;
         for obj in m.objects() {
-            let is_ingress = matches!(obj.group(), "networking.k8s.io" | "extensions")
-                && obj.kind == "Ingress";
+            let is_ingress =
+                matches!(obj.group(), "networking.k8s.io" | "extensions") && obj.kind == "Ingress";
             let is_gateway = obj.group() == "gateway.networking.k8s.io" && obj.kind == "Gateway";
             if !is_ingress && !is_gateway {
                 continue;
@@ -239,7 +239,9 @@ fn gateway(obj: &KubeObject<'_>, findings: &mut Vec<Finding>, evidence: &mut Vec
                     .path(&["tls", "certificateRefs"])
                     .is_some_and(|c| !c.is_empty());
                 if mode == Some("Passthrough") {
-                    secure.push(format!("{label} (TLS passthrough: the backend terminates TLS)"));
+                    secure.push(format!(
+                        "{label} (TLS passthrough: the backend terminates TLS)"
+                    ));
                 } else if certs {
                     secure.push(label);
                 } else {

@@ -102,7 +102,10 @@ impl golive_core::Check for NetworkPolicy {
                     ),
                     None => String::new(),
                 };
-                evidence.push(Evidence::located(&selector_location(policy), format!("{how}{note}")));
+                evidence.push(Evidence::located(
+                    &selector_location(policy),
+                    format!("{how}{note}"),
+                ));
                 continue;
             }
             let mut message = format!(

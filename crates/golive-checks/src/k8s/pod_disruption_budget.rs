@@ -221,7 +221,11 @@ impl golive_core::Check for PodDisruptionBudget {
             {
                 continue;
             }
-            if !m.workloads().iter().any(|w| is_near(path, &w.obj.file.path)) {
+            if !m
+                .workloads()
+                .iter()
+                .any(|w| is_near(path, &w.obj.file.path))
+            {
                 evidence.push(Evidence::located(
                     &pdb.location(),
                     format!(
@@ -233,9 +237,18 @@ impl golive_core::Check for PodDisruptionBudget {
             }
             let owner = selector
                 .entries()
-                .chain(selector.get("matchLabels").into_iter().flat_map(|m| m.entries()))
+                .chain(
+                    selector
+                        .get("matchLabels")
+                        .into_iter()
+                        .flat_map(|m| m.entries()),
+                )
                 .filter_map(|(_, v)| v.as_str())
-                .find_map(|v| m.custom_resources_named(v, pdb.namespace()).first().copied());
+                .find_map(|v| {
+                    m.custom_resources_named(v, pdb.namespace())
+                        .first()
+                        .copied()
+                });
             if let Some(owner) = owner {
                 evidence.push(Evidence::located(
                     &pdb.location(),

@@ -585,9 +585,10 @@ pub(crate) fn deployed_together(from: &str, path: &str) -> bool {
 /// empty): in a NetworkPolicy's podSelector it selects every pod of the namespace.
 pub(crate) fn is_empty_selector(selector: Node<'_>) -> bool {
     selector.is_map()
-        && selector
-            .entries()
-            .all(|(k, v)| matches!(k.as_str(), Some("matchLabels" | "matchExpressions")) && (v.is_empty() || v.is_null()))
+        && selector.entries().all(|(k, v)| {
+            matches!(k.as_str(), Some("matchLabels" | "matchExpressions"))
+                && (v.is_empty() || v.is_null())
+        })
 }
 
 /// What an autoscaler's `scaleTargetRef` names.
@@ -973,7 +974,10 @@ mod tests {
 
     #[test]
     fn deployed_together_is_the_parent_folder_unless_it_is_the_root() {
-        assert!(deployed_together("k8s/apps/web.yaml", "k8s/policies/web.yaml"));
+        assert!(deployed_together(
+            "k8s/apps/web.yaml",
+            "k8s/policies/web.yaml"
+        ));
         assert!(deployed_together("k8s/apps/web.yaml", "k8s/apps/np.yaml"));
         assert!(!deployed_together("k8s/apps/web.yaml", "platform/np.yaml"));
         // A top-level folder is its own unit: kubernetes-manifests/ does not take kustomize/'s.
@@ -1019,7 +1023,11 @@ mod tests {
         ]);
         let m = Manifests::new(&w);
         let web = &m.workloads()[0];
-        let scalers: Vec<_> = m.autoscalers_for(web).iter().map(|o| o.display_name()).collect();
+        let scalers: Vec<_> = m
+            .autoscalers_for(web)
+            .iter()
+            .map(|o| o.display_name())
+            .collect();
         assert_eq!(scalers, vec!["HorizontalPodAutoscaler/web"]);
         let policies: Vec<_> = m
             .network_policies_selecting(web)

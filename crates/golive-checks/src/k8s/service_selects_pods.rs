@@ -232,10 +232,8 @@ impl golive_core::Check for ServiceSelectsPods {
                                     ),
                                 ));
                             } else {
-                                let ports: Vec<String> = named
-                                    .first()
-                                    .map(|s| service_ports(s))
-                                    .unwrap_or_default();
+                                let ports: Vec<String> =
+                                    named.first().map(|s| service_ports(s)).unwrap_or_default();
                                 findings.push(Finding::at(
                                     p.location(&route.file.path),
                                     format!(

@@ -178,9 +178,10 @@ impl golive_core::Check for Spread {
                         plural(count, "replica")
                     ),
                 };
-                findings.push(Finding::at(at.location(path), msg).with_help(
-                    "make the labelSelector match the pod template's own labels",
-                ));
+                findings.push(
+                    Finding::at(at.location(path), msg)
+                        .with_help("make the labelSelector match the pod template's own labels"),
+                );
             }
         }
         if checked == 0 {
@@ -189,7 +190,9 @@ impl golive_core::Check for Spread {
                 parts.push(format!("{single} run a single replica"));
             }
             if daemons > 0 {
-                parts.push(format!("{daemons} DaemonSet(s) run one pod per node by design"));
+                parts.push(format!(
+                    "{daemons} DaemonSet(s) run one pod per node by design"
+                ));
             }
             return Outcome::not_applicable(if parts.is_empty() {
                 "no production workload runs more than one replica".to_string()
