@@ -18,7 +18,8 @@ declare_check! {
     /// would select the pods belongs to another way of deploying them (another overlay, an
     /// optional kustomize component): it is named in the finding, not counted. A policy from a
     /// kustomize Component next to the workload counts, with a note that it applies only where
-    /// a kustomization lists the component. Non-production manifests are not checked.
+    /// a kustomization lists the component. Jobs and CronJobs (they run to completion and serve
+    /// nothing) are noted, and non-production manifests are not checked.
     ///
     /// ## Why it matters
     /// Without a NetworkPolicy a pod accepts connections from every pod in the cluster: one
@@ -77,6 +78,13 @@ impl golive_core::Check for NetworkPolicy {
                 ));
                 continue;
             }
+            if !w.obj.is_long_running() {
+                evidence.push(Evidence::located(
+                    &w.obj.location(),
+                    format!("{name} passed over: it runs to completion (a policy for it is worth having, but it serves no traffic)"),
+                ));
+                continue;
+            }
             checked += 1;
             let (together, elsewhere): (Vec<_>, Vec<_>) = m
                 .network_policies_selecting(w)
@@ -109,7 +117,7 @@ impl golive_core::Check for NetworkPolicy {
                 continue;
             }
             let mut message = format!(
-                "{name}: no NetworkPolicy selects its pods: every pod in the cluster can connect to them"
+                "{name}: no NetworkPolicy selects its pods: they accept connections from, and open connections to, any pod in the cluster"
             );
             if let Some((other, _)) = elsewhere
                 .iter()
@@ -128,7 +136,7 @@ impl golive_core::Check for NetworkPolicy {
             return Outcome::not_applicable(if m.workloads().is_empty() {
                 "no workload in the manifests"
             } else {
-                "no production workload in the manifests"
+                "no long-running production workload in the manifests"
             });
         }
         Outcome::from_findings(findings, evidence)
