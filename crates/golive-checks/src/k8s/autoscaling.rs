@@ -10,7 +10,9 @@ declare_check! {
     /// in the scan targets a workload it can scale, with `minReplicas` not above `maxReplicas`.
     ///
     /// An autoscaler targets a workload when its `spec.scaleTargetRef` names the workload's kind
-    /// and name in the same namespace (KEDA's `kind` defaults to Deployment). It has a target
+    /// and name in the same namespace (KEDA's `kind` defaults to Deployment); for a production
+    /// workload only an autoscaler in production manifests counts (one in `overlays/dev/` does
+    /// not scale production, and the finding names it). It has a target
     /// metric when `spec.metrics` is not empty (`autoscaling/v2`),
     /// `spec.targetCPUUtilizationPercentage` is set (`autoscaling/v1`), or `spec.triggers` is
     /// not empty (KEDA). Findings:
@@ -227,7 +229,11 @@ impl golive_core::Check for Autoscaling {
                 ));
                 continue;
             }
-            let autoscalers = m.autoscalers_for(w);
+            // A production workload is scaled in production only by a production autoscaler.
+            let (autoscalers, other_envs): (Vec<_>, Vec<_>) = m
+                .autoscalers_for(w)
+                .into_iter()
+                .partition(|a| environment(a) == Environment::Production);
             if let Some(a) = autoscalers.first() {
                 checked += 1;
                 if let Some(replicas) = w
@@ -257,10 +263,18 @@ impl golive_core::Check for Autoscaling {
                 continue;
             };
             checked += 1;
+            let only_elsewhere = match other_envs.first() {
+                Some(a) => format!(
+                    " in production (only {} in {} does, for another environment)",
+                    a.display_name(),
+                    a.file.path
+                ),
+                None => String::new(),
+            };
             findings.push(Finding::at(
                 w.obj.location(),
                 format!(
-                    "{name} serves {} but no HorizontalPodAutoscaler or ScaledObject targets it: its replica count is fixed whatever the load",
+                    "{name} serves {} but no HorizontalPodAutoscaler or ScaledObject targets it{only_elsewhere}: its replica count is fixed whatever the load",
                     service.display_name()
                 ),
             ));
