@@ -452,3 +452,44 @@ fn missing_requests(
     out.dedup();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use golive_core::Workspace;
+
+    fn ws(text: &str) -> Workspace {
+        Workspace::from_files(vec![("h.yaml".into(), text.into())])
+    }
+
+    #[test]
+    fn keda_bounds_default_to_zero_and_a_hundred() {
+        let ws = ws(
+            "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: q}\nspec:\n  scaleTargetRef: {name: q}\n  minReplicaCount: 101\n  triggers: [{type: cpu, metadata: {value: \"60\"}}]\n",
+        );
+        let obj = ws.kube_objects().next().unwrap();
+        let f = bounds_problem(&obj).expect("101 > default 100");
+        assert!(
+            f.message
+                .contains("minReplicaCount 101 is above maxReplicaCount 100")
+        );
+        // A cpu trigger scales on utilisation by default: it needs requests.
+        match metric(&obj) {
+            Metric::Some(_, described, resources) => {
+                assert_eq!(described, "KEDA triggers (cpu)");
+                assert_eq!(resources, vec!["cpu"]);
+            }
+            Metric::None(_) => panic!("triggers are a metric"),
+        }
+    }
+
+    #[test]
+    fn hpa_without_max_is_not_a_bounds_finding_and_unreadable_bounds_are_skipped() {
+        let ws = ws(
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a}\nspec:\n  scaleTargetRef: {kind: Deployment, name: a}\n  minReplicas: ${MIN}\n  maxReplicas: 2\n",
+        );
+        let obj = ws.kube_objects().next().unwrap();
+        assert!(bounds_problem(&obj).is_none());
+        assert!(matches!(metric(&obj), Metric::None(_)));
+    }
+}

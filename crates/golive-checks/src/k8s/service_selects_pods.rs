@@ -385,6 +385,11 @@ fn backend_port(node: Node<'_>) -> Option<BackendPort<'_>> {
     if let Some(n) = node.as_i64() {
         return Some(BackendPort::Number(n));
     }
+    // A quoted number (`servicePort: "80"`): controllers differ on whether it is a name; take
+    // the reading that does not raise a finding.
+    if let Some(n) = node.as_text().and_then(|t| t.trim().parse::<i64>().ok()) {
+        return Some(BackendPort::Number(n));
+    }
     node.as_text()
         .filter(|t| !t.is_empty())
         .map(BackendPort::Name)
@@ -467,4 +472,24 @@ fn backends<'a>(obj: &KubeObject<'a>) -> Vec<(Backend<'a>, Node<'a>, Option<Node
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use golive_core::Workspace;
+
+    #[test]
+    fn backend_ports_are_numbers_or_names() {
+        let ws = Workspace::from_files(vec![(
+            "p.yaml".into(),
+            "a: 80\nb: \"443\"\nc: http\nd: \"\"\n".into(),
+        )]);
+        let root = ws.files()[0].yaml_docs()[0].root().unwrap();
+        let port = |k: &str| backend_port(root.get(k).unwrap()).map(|p| p.describe());
+        assert_eq!(port("a").as_deref(), Some("80"));
+        assert_eq!(port("b").as_deref(), Some("443"));
+        assert_eq!(port("c").as_deref(), Some("`http`"));
+        assert_eq!(port("d"), None);
+    }
 }
