@@ -24,7 +24,8 @@ declare_check! {
     ///   `spec.tls` is not TLS: cert-manager issues certificates for the `spec.tls` entries.
     /// - A Gateway (`gateway.networking.k8s.io`) needs a listener with `protocol: HTTPS` (or
     ///   `TLS`) whose `tls.certificateRefs` is not empty (a `TLS` listener in `Passthrough`
-    ///   mode passes: the backend terminates TLS). An HTTPS listener without a certificate is a
+    ///   mode passes: the backend terminates TLS; so does one whose certificate is named in
+    ///   implementation-specific `tls.options`, such as GKE's pre-shared certificates). An HTTPS listener without a certificate is a
     ///   finding at the listener; plain HTTP listeners beside an HTTPS one are noted (typically
     ///   a redirect).
     ///
@@ -238,12 +239,18 @@ fn gateway(obj: &KubeObject<'_>, findings: &mut Vec<Finding>, evidence: &mut Vec
                 let certs = l
                     .path(&["tls", "certificateRefs"])
                     .is_some_and(|c| !c.is_empty());
+                let options = l.path(&["tls", "options"]).is_some_and(|o| !o.is_empty());
                 if mode == Some("Passthrough") {
                     secure.push(format!(
                         "{label} (TLS passthrough: the backend terminates TLS)"
                     ));
                 } else if certs {
                     secure.push(label);
+                } else if options {
+                    // e.g. GKE's networking.gke.io/pre-shared-certs: the implementation finds it.
+                    secure.push(format!(
+                        "{label} (certificate named in implementation-specific tls.options)"
+                    ));
                 } else {
                     findings.push(Finding::at(
                         at.location(path),
