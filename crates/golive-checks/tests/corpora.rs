@@ -470,3 +470,198 @@ fn k8s_container_settings_kube_prometheus() {
             .all(|f| f.severity == Severity::Warning)
     );
 }
+
+/// Cross-object facts about kube-prometheus: what its NetworkPolicies, PDBs and Services select,
+/// and which replicated workloads are not spread.
+#[test]
+fn k8s_cross_objects_kube_prometheus() {
+    let Some(report) = scan("kube-prometheus") else {
+        return;
+    };
+
+    // Each of the eight NetworkPolicies selects the component it is named after, the
+    // operator-managed Alertmanager and Prometheus included: every workload is covered.
+    let policies = check(&report, "k8s/network-policy");
+    assert_eq!(policies.status, Status::Pass, "{:#?}", policies.findings);
+    let matched = evidence_under(policies, "manifests/");
+    for (policy, workload) in [
+        ("NetworkPolicy/alertmanager-main", "Alertmanager/main"),
+        (
+            "NetworkPolicy/blackbox-exporter",
+            "Deployment/blackbox-exporter",
+        ),
+        ("NetworkPolicy/grafana", "Deployment/grafana"),
+        (
+            "NetworkPolicy/kube-state-metrics",
+            "Deployment/kube-state-metrics",
+        ),
+        ("NetworkPolicy/node-exporter", "DaemonSet/node-exporter"),
+        ("NetworkPolicy/prometheus-k8s", "Prometheus/k8s"),
+        (
+            "NetworkPolicy/prometheus-adapter",
+            "Deployment/prometheus-adapter",
+        ),
+        (
+            "NetworkPolicy/prometheus-operator",
+            "Deployment/prometheus-operator",
+        ),
+    ] {
+        assert!(
+            matched
+                .iter()
+                .any(|e| *e == format!("{policy} selects the pods of {workload}")),
+            "{policy} not matched to {workload}: {matched:#?}"
+        );
+    }
+
+    // The three PDBs select their workloads (pinned in k8s_kube_prometheus): none selects
+    // nothing, and no pods are under two budgets.
+    let pdb = check(&report, "k8s/pod-disruption-budget");
+    assert!(
+        !pdb.findings
+            .iter()
+            .any(|f| f.message.contains("selects no pods")
+                || f.message.contains("PodDisruptionBudgets (")),
+        "{:#?}",
+        pdb.findings
+    );
+
+    // Every Service targetPort is a named port some selected container declares.
+    let services = check(&report, "k8s/service-selects-pods");
+    let ports = evidence_under(services, "manifests/");
+    for (service, resolved) in [
+        (
+            "Service/grafana: port `http`",
+            "containerPort 3000 of Deployment/grafana's container `grafana`",
+        ),
+        (
+            "Service/node-exporter: port `https`",
+            "containerPort 9100 of DaemonSet/node-exporter's container `kube-rbac-proxy`",
+        ),
+        (
+            "Service/prometheus-adapter: port `https`",
+            "containerPort 6443 of Deployment/prometheus-adapter's container `prometheus-adapter`",
+        ),
+    ] {
+        assert!(
+            ports
+                .iter()
+                .any(|e| e.starts_with(service) && e.ends_with(resolved)),
+            "{service} does not resolve to {resolved}: {ports:#?}"
+        );
+    }
+
+    // The replicated workloads set no anti-affinity or spread constraint (kube-prometheus
+    // leaves that to an optional addon): true findings, and only those three.
+    let spread = check(&report, "k8s/spread");
+    let unspread: Vec<&str> = spread.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(unspread.len(), 3, "{unspread:#?}");
+    for name in [
+        "Alertmanager/main runs 3 replicas",
+        "Prometheus/k8s runs 2 replicas",
+        "Deployment/prometheus-adapter runs 2 replicas",
+    ] {
+        assert!(
+            unspread.iter().any(|m| m.starts_with(name)),
+            "{unspread:#?}"
+        );
+    }
+
+    // No Ingress or Gateway ships with kube-prometheus.
+    assert_eq!(
+        check(&report, "k8s/ingress-tls").status,
+        Status::NotApplicable
+    );
+}
+
+/// Cross-object facts about microservices-demo: Service ports resolve, the optional
+/// network-policies component covers only the kustomize base, the Gateway serves plain HTTP.
+#[test]
+fn k8s_cross_objects_microservices_demo() {
+    let Some(report) = scan("microservices-demo") else {
+        return;
+    };
+    let manifests = "kubernetes-manifests/";
+
+    // Every Service's targetPort resolves to a containerPort of the Deployment it selects.
+    let services = check(&report, "k8s/service-selects-pods");
+    let ports = evidence_under(services, manifests);
+    for name in SERVING {
+        assert!(
+            ports
+                .iter()
+                .any(|e| e.starts_with(&format!("Service/{name}: port"))
+                    && e.contains("targets containerPort")
+                    && e.contains(&format!("of Deployment/{name}'s container"))),
+            "Service/{name}'s targetPort does not resolve: {ports:#?}"
+        );
+    }
+    // The Gateway API route asks for port 80, which Service/frontend exposes.
+    assert!(
+        evidence_under(services, "release/").contains(
+            &"HTTPRoute/frontend-route routes to Service/frontend port 80, which the Service exposes"
+        ),
+        "{:#?}",
+        evidence_under(services, "release/")
+    );
+
+    // No NetworkPolicy is deployed with kubernetes-manifests/ (the corpus README's fact); the
+    // kustomize overlays that include the network-policies component would select them, and are
+    // named in the finding.
+    let policies = check(&report, "k8s/network-policy");
+    let unselected = findings_under(policies, manifests);
+    for name in SERVING.iter().chain(&["loadgenerator"]) {
+        assert!(
+            unselected
+                .iter()
+                .any(|(_, _, _, m)| m.starts_with(&format!("Deployment/{name}"))
+                    && m.contains("no NetworkPolicy selects its pods")
+                    && m.contains(&format!("NetworkPolicy/{name} in kustomize/tests/"))),
+            "no network-policy finding for {name}: {unselected:#?}"
+        );
+    }
+    // Rendered with the component (the kustomize/tests overlays), the base's Deployments are
+    // selected; the default kustomize overlay leaves the component out, so there they are not.
+    let component = evidence_under(policies, "kustomize/components/network-policies/");
+    assert!(
+        component.iter().any(|e| e.starts_with(
+            "NetworkPolicy/cartservice selects the pods of Deployment/cartservice in kustomize/tests/"
+        ) && e.contains("(from the kustomize component `kustomize/components/network-policies`")),
+        "{component:#?}"
+    );
+    let base = findings_under(policies, "kustomize/base/");
+    assert!(!base.is_empty());
+    assert!(
+        base.iter()
+            .all(|(_, _, _, m)| m.contains(" in kustomize: no NetworkPolicy selects its pods")),
+        "{base:#?}"
+    );
+
+    // The Istio Gateway API Gateway listens on plain HTTP only.
+    let tls = check(&report, "k8s/ingress-tls");
+    let plain = findings_under(tls, "release/istio-manifests.yaml");
+    assert!(
+        plain.len() == 1
+            && plain[0]
+                .3
+                .starts_with("Gateway/istio-gateway has no HTTPS listener"),
+        "{plain:#?}"
+    );
+
+    // Every serving Deployment has a fixed replica count and no autoscaler; loadgenerator
+    // serves nothing and is passed over.
+    let autoscaling = check(&report, "k8s/autoscaling");
+    let fixed = findings_under(autoscaling, manifests);
+    for name in SERVING {
+        assert!(
+            fixed
+                .iter()
+                .any(|(_, _, _, m)| m.starts_with(&format!("Deployment/{name} serves Service/"))),
+            "no autoscaling finding for {name}: {fixed:#?}"
+        );
+    }
+    assert!(!fixed.iter().any(|(_, _, _, m)| m.contains("loadgenerator")));
+
+    // Every workload runs one replica: nothing to spread.
+    assert_eq!(check(&report, "k8s/spread").status, Status::NotApplicable);
+}

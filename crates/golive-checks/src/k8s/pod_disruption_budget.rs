@@ -1,4 +1,6 @@
-use super::relations::{Environment, Manifests, Workload, environment, plural};
+use super::relations::{
+    Environment, Manifests, Workload, environment, is_empty_selector, is_near, plural,
+};
 use golive_core::kube::KubeObject;
 use golive_core::parse::yaml::Node;
 use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
@@ -17,11 +19,15 @@ declare_check! {
     /// prometheus-operator's Prometheus, Alertmanager and ThanosRuler resources, the pods'
     /// labels are `spec.podMetadata.labels` plus the labels the operator sets. A budget allows
     /// a disruption when `minAvailable` (a number, or a percentage rounded up) is below the
-    /// replica count of the pods it selects, or `maxUnavailable` is at least 1 (or above 0%).
+    /// replica count of the pods it selects, or `maxUnavailable` (a number, or a percentage of
+    /// the replica count rounded up, as the disruption controller does) is at least 1.
     /// A budget that allows none is a finding at its `minAvailable`/`maxUnavailable`, whatever
     /// the workload's replica count: it blocks every node drain. Pods selected by two budgets
-    /// are a finding too: the eviction API refuses to evict them. DaemonSets (drains do not
-    /// evict their pods) and Jobs are not checked.
+    /// are a finding too: the eviction API refuses to evict them. A budget whose selector
+    /// matches no pod template in the scan protects nothing: a finding at its selector (unless
+    /// no workload is defined near it, or its selector names a custom resource whose operator
+    /// creates the pods). An empty selector selects every pod of the namespace (noted).
+    /// DaemonSets (drains do not evict their pods) and Jobs are not checked.
     ///
     /// ## Why it matters
     /// Node drains (upgrades, autoscaler scale-down, maintenance) evict pods. Without a budget
@@ -110,7 +116,24 @@ impl golive_core::Check for PodDisruptionBudget {
                 continue;
             }
             multi_replica += 1;
-            if pdbs.is_empty() {
+            let namespace_wide = m
+                .of_kind("PodDisruptionBudget")
+                .filter(|p| p.group() == "policy")
+                .filter(|p| super::relations::same_namespace(p.namespace(), w.namespace()))
+                .find(|p| {
+                    p.node
+                        .path(&["spec", "selector"])
+                        .is_some_and(is_empty_selector)
+                });
+            if let (true, Some(all)) = (pdbs.is_empty(), namespace_wide) {
+                evidence.push(Evidence::located(
+                    &w.obj.location(),
+                    format!(
+                        "{name}'s pods are selected by {}, whose empty selector selects every pod of its namespace (its budget is shared by all of them)",
+                        all.display_name()
+                    ),
+                ));
+            } else if pdbs.is_empty() {
                 findings.push(Finding::at(
                     w.obj.location(),
                     format!(
@@ -135,7 +158,8 @@ impl golive_core::Check for PodDisruptionBudget {
                 .collect();
             let workloads = workloads.join(", ");
             match allowed_disruptions(pdb, total) {
-                Budget::Allows(n, node) => evidence.push(Evidence::located(&node.location(&pdb.file.path),
+                Budget::Allows(n, node) => evidence.push(Evidence::located(
+                    &node.location(&pdb.file.path),
                     format!(
                         "{} selects the pods of {workloads} and allows {} at a time",
                         pdb.display_name(),
@@ -152,13 +176,15 @@ impl golive_core::Check for PodDisruptionBudget {
                 ).with_help(
                     "allow at least one disruption: maxUnavailable: 1, or minAvailable below the replica count",
                 )),
-                Budget::Unset => evidence.push(Evidence::located(&pdb.location(),
+                Budget::Unset => evidence.push(Evidence::located(
+                    &pdb.location(),
                     format!(
                         "{} selects the pods of {workloads} but sets neither minAvailable nor maxUnavailable",
                         pdb.display_name()
                     ),
                 )),
-                Budget::Unreadable(node) => evidence.push(Evidence::located(&node.location(&pdb.file.path),
+                Budget::Unreadable(node) => evidence.push(Evidence::located(
+                    &node.location(&pdb.file.path),
                     format!(
                         "{} selects the pods of {workloads}; its budget `{}` could not be read",
                         pdb.display_name(),
@@ -166,6 +192,87 @@ impl golive_core::Check for PodDisruptionBudget {
                     ),
                 )),
             }
+        }
+        // Budgets that select no workload protect nothing (a relabelled Deployment, a typo).
+        for pdb in m
+            .of_kind("PodDisruptionBudget")
+            .filter(|p| p.group() == "policy")
+        {
+            let Some(selector) = pdb.node.path(&["spec", "selector"]) else {
+                continue;
+            };
+            let path = &pdb.file.path;
+            if environment(pdb) != Environment::Production {
+                continue;
+            }
+            if is_empty_selector(selector) {
+                evidence.push(Evidence::located(
+                    &selector_location(pdb),
+                    format!(
+                        "{} has an empty selector: it selects every pod of its namespace",
+                        pdb.display_name()
+                    ),
+                ));
+                continue;
+            }
+            if !m
+                .workloads_selected_by(selector, pdb.namespace(), path)
+                .is_empty()
+            {
+                continue;
+            }
+            if !m
+                .workloads()
+                .iter()
+                .any(|w| is_near(path, &w.obj.file.path))
+            {
+                evidence.push(Evidence::located(
+                    &pdb.location(),
+                    format!(
+                        "{} passed over: no workload is defined near it, so the pods it protects are deployed from elsewhere",
+                        pdb.display_name()
+                    ),
+                ));
+                continue;
+            }
+            let owner = selector
+                .entries()
+                .chain(
+                    selector
+                        .get("matchLabels")
+                        .into_iter()
+                        .flat_map(|m| m.entries()),
+                )
+                .filter_map(|(_, v)| v.as_str())
+                .find_map(|v| {
+                    m.custom_resources_named(v, pdb.namespace())
+                        .first()
+                        .copied()
+                });
+            if let Some(owner) = owner {
+                evidence.push(Evidence::located(
+                    &pdb.location(),
+                    format!(
+                        "{} passed over: its selector names {}, whose operator creates the pods",
+                        pdb.display_name(),
+                        owner.display_name()
+                    ),
+                ));
+                continue;
+            }
+            findings.push(
+                Finding::at(
+                    selector_location(pdb),
+                    format!(
+                        "{} selects no pods: no pod template in the scan{} matches its selector, so it protects nothing",
+                        pdb.display_name(),
+                        pdb.namespace()
+                            .map(|ns| format!(" in namespace `{ns}`"))
+                            .unwrap_or_default()
+                    ),
+                )
+                .with_help("make the selector match the pod template's labels (usually the workload's spec.selector)"),
+            );
         }
         if multi_replica == 0 && findings.is_empty() {
             return Outcome::not_applicable(if single_replica > 0 {

@@ -5,6 +5,7 @@
 use golive_core::Workspace;
 use golive_core::kube::{KubeObject, PodTemplate, selector_matches};
 use golive_core::parse::yaml::Node;
+use std::collections::BTreeSet;
 
 /// Kinds whose pods an operator creates from the object's own spec (no pod template in the
 /// manifest): the prometheus-operator's StatefulSet-backed resources. Their pods carry
@@ -145,6 +146,9 @@ pub(crate) enum Environment {
 pub(crate) struct Manifests<'a> {
     objects: Vec<KubeObject<'a>>,
     workloads: Vec<Workload<'a>>,
+    /// Directories of kustomize Components (`kind: Component`): optional pieces applied only
+    /// where a kustomization lists them.
+    component_dirs: BTreeSet<String>,
 }
 
 impl<'a> Manifests<'a> {
@@ -196,7 +200,69 @@ impl<'a> Manifests<'a> {
             });
         }
         workloads.extend(referenced);
-        Manifests { objects, workloads }
+        Manifests {
+            objects,
+            workloads,
+            component_dirs: component_dirs(ws),
+        }
+    }
+
+    /// The kustomize Component directory a file belongs to, if any: its objects are applied
+    /// only where a kustomization lists the component.
+    pub fn component_of(&self, path: &str) -> Option<&str> {
+        self.component_dirs
+            .iter()
+            .filter(|d| d.is_empty() || path.starts_with(&format!("{d}/")))
+            .max_by_key(|d| d.len())
+            .map(|d| d.as_str())
+    }
+
+    /// Every HorizontalPodAutoscaler or KEDA ScaledObject whose scaleTargetRef names the
+    /// workload (kind and name, same namespace); of copies, the nearest, and for a production
+    /// workload the production ones (as for the replica count).
+    pub fn autoscalers_for(&self, w: &Workload<'a>) -> Vec<KubeObject<'a>> {
+        let Some(name) = w.obj.name() else {
+            return Vec::new();
+        };
+        let targeting: Vec<KubeObject<'a>> = self
+            .objects
+            .iter()
+            .filter(|o| {
+                scale_target(o).is_some_and(|t| {
+                    t.kind == w.obj.kind
+                        && t.name == name
+                        && same_namespace(o.namespace(), w.namespace())
+                })
+            })
+            .copied()
+            .collect();
+        let mut candidates = nearest(targeting, &w.obj.file.path);
+        if environment(&w.obj) == Environment::Production
+            && candidates
+                .iter()
+                .any(|o| environment(o) == Environment::Production)
+        {
+            candidates.retain(|o| environment(o) == Environment::Production);
+        }
+        candidates
+    }
+
+    /// NetworkPolicies (`networking.k8s.io`) whose `podSelector` selects the workload's pods in
+    /// its namespace, with whether it is the empty selector `{}` (every pod of the namespace).
+    pub fn network_policies_selecting(&self, w: &Workload<'a>) -> Vec<(KubeObject<'a>, bool)> {
+        self.of_kind("NetworkPolicy")
+            .filter(|p| {
+                p.group() == "networking.k8s.io" && same_namespace(p.namespace(), w.namespace())
+            })
+            .filter_map(|p| {
+                let sel = p.node.path(&["spec", "podSelector"])?;
+                if is_empty_selector(sel) {
+                    return Some((*p, true));
+                }
+                (!w.pod_labels.is_empty() && selector_matches(sel, &w.pod_labels))
+                    .then_some((*p, false))
+            })
+            .collect()
     }
 
     pub fn objects(&self) -> &[KubeObject<'a>] {
@@ -443,6 +509,70 @@ pub(crate) fn is_near(from: &str, path: &str) -> bool {
     parent.is_empty() || path.starts_with(&format!("{parent}/"))
 }
 
+/// Whether an object in `path` is deployed together with one in `from`: in the same directory,
+/// or under the parent of `from`'s directory when that is not the repository root
+/// (`k8s/policies/web.yaml` goes with `k8s/apps/web.yaml`; `kustomize/components/x.yaml` does
+/// not go with `kubernetes-manifests/web.yaml`, another way to deploy the same app). Files at
+/// the root go with everything. Objects of a kustomize rendering (their file is the
+/// kustomization) go only with the objects of the same rendering.
+pub(crate) fn deployed_together(from: &str, path: &str) -> bool {
+    let rendered = |p: &str| {
+        golive_core::render::KUSTOMIZATION_NAMES
+            .iter()
+            .any(|n| p == *n || p.ends_with(&format!("/{n}")))
+    };
+    if rendered(from) || rendered(path) {
+        return from == path;
+    }
+    fn dir_of(p: &str) -> &str {
+        p.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+    }
+    let dir = dir_of(from);
+    if dir.is_empty() || dir_of(path) == dir {
+        return true;
+    }
+    let scope = match dir.rsplit_once('/') {
+        Some((parent, _)) => parent,
+        None => dir,
+    };
+    path.starts_with(&format!("{scope}/"))
+}
+
+/// An empty label selector (`{}`, or one whose matchLabels and matchExpressions are both
+/// empty): in a NetworkPolicy's podSelector it selects every pod of the namespace.
+pub(crate) fn is_empty_selector(selector: Node<'_>) -> bool {
+    selector.is_map()
+        && selector.entries().all(|(k, v)| {
+            matches!(k.as_str(), Some("matchLabels" | "matchExpressions"))
+                && (v.is_empty() || v.is_null())
+        })
+}
+
+/// What an autoscaler's `scaleTargetRef` names.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ScaleTarget<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    /// The `scaleTargetRef` mapping (where findings about the target point).
+    pub node: Node<'a>,
+}
+
+/// The target of a HorizontalPodAutoscaler (`autoscaling/*`) or KEDA ScaledObject (whose
+/// `kind` defaults to Deployment); None for other objects or an incomplete reference.
+pub(crate) fn scale_target<'a>(o: &KubeObject<'a>) -> Option<ScaleTarget<'a>> {
+    let default_kind = match (o.group(), o.kind) {
+        ("autoscaling", "HorizontalPodAutoscaler") => None,
+        ("keda.sh", "ScaledObject") => Some("Deployment"),
+        _ => return None,
+    };
+    let node = o.node.path(&["spec", "scaleTargetRef"])?;
+    Some(ScaleTarget {
+        kind: node.get_str("kind").or(default_kind)?,
+        name: node.get_str("name")?,
+        node,
+    })
+}
+
 fn nearest_by<T>(items: Vec<T>, path_of: impl Fn(&T) -> &str, from: &str) -> Vec<T> {
     let dir = |p: &str| {
         p.rsplit_once('/')
@@ -504,6 +634,22 @@ fn is_custom_kind(obj: &KubeObject<'_>) -> bool {
             group,
             "apps" | "batch" | "policy" | "autoscaling" | "extensions" | "apiextensions.k8s.io"
         ))
+}
+
+/// Directories of kustomize Components (`kind: Component` kustomizations).
+fn component_dirs(ws: &Workspace) -> BTreeSet<String> {
+    ws.files()
+        .iter()
+        .filter(|f| golive_core::render::KUSTOMIZATION_NAMES.contains(&f.name()))
+        .filter(|f| {
+            f.yaml_docs()
+                .first()
+                .and_then(|d| d.root())
+                .and_then(|r| r.get_str("kind"))
+                == Some("Component")
+        })
+        .map(|f| f.dir().to_string())
+        .collect()
 }
 
 #[cfg(test)]
@@ -713,5 +859,78 @@ mod tests {
         assert!(!is_near("k8s/services/web.yaml", "platform/web.yaml"));
         assert!(is_near("k8s/web.yaml", "platform/web.yaml"));
         assert!(is_near("web.yaml", "a/b/c.yaml"));
+    }
+
+    #[test]
+    fn deployed_together_is_the_parent_folder_unless_it_is_the_root() {
+        assert!(deployed_together(
+            "k8s/apps/web.yaml",
+            "k8s/policies/web.yaml"
+        ));
+        assert!(deployed_together("k8s/apps/web.yaml", "k8s/apps/np.yaml"));
+        assert!(!deployed_together("k8s/apps/web.yaml", "platform/np.yaml"));
+        // A top-level folder is its own unit: kubernetes-manifests/ does not take kustomize/'s.
+        assert!(!deployed_together(
+            "kubernetes-manifests/web.yaml",
+            "kustomize/components/np/web.yaml"
+        ));
+        assert!(deployed_together(
+            "kustomize/base/web.yaml",
+            "kustomize/components/np/web.yaml"
+        ));
+        assert!(deployed_together("web.yaml", "policies/np.yaml"));
+    }
+
+    #[test]
+    fn empty_selectors() {
+        let w = ws(&[(
+            "s.yaml",
+            "a: {}\nb: {matchLabels: {}}\nc: {matchLabels: {app: web}}\nd: {matchExpressions: []}\ne: x\n",
+        )]);
+        let root = w.files()[0].yaml_docs()[0].root().unwrap();
+        let empty = |k: &str| is_empty_selector(root.get(k).unwrap());
+        assert!(empty("a") && empty("b") && empty("d"));
+        assert!(!empty("c") && !empty("e"));
+    }
+
+    #[test]
+    fn autoscalers_and_policies_are_found_for_a_workload() {
+        let w = ws(&[
+            ("k8s/apps/d.yaml", DEPLOY),
+            (
+                "k8s/apps/hpa.yaml",
+                "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: shop}\nspec:\n  scaleTargetRef: {kind: Deployment, name: web}\n---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: other, namespace: other}\nspec:\n  scaleTargetRef: {name: web}\n",
+            ),
+            (
+                "k8s/policies/np.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: all, namespace: shop}\nspec: {podSelector: {}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web}\nspec: {podSelector: {matchLabels: {app: web}}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api}\nspec: {podSelector: {matchLabels: {app: api}}}\n",
+            ),
+            (
+                "k8s/policies/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [np.yaml]\n",
+            ),
+        ]);
+        let m = Manifests::new(&w);
+        let web = &m.workloads()[0];
+        let scalers: Vec<_> = m
+            .autoscalers_for(web)
+            .iter()
+            .map(|o| o.display_name())
+            .collect();
+        assert_eq!(scalers, vec!["HorizontalPodAutoscaler/web"]);
+        let policies: Vec<_> = m
+            .network_policies_selecting(web)
+            .iter()
+            .map(|(p, all)| (p.display_name(), *all))
+            .collect();
+        assert_eq!(
+            policies,
+            vec![
+                ("NetworkPolicy/all".to_string(), true),
+                ("NetworkPolicy/web".to_string(), false)
+            ]
+        );
+        assert_eq!(m.component_of("k8s/policies/np.yaml"), Some("k8s/policies"));
+        assert_eq!(m.component_of("k8s/apps/d.yaml"), None);
     }
 }

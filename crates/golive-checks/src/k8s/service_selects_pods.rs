@@ -1,12 +1,13 @@
 use super::relations::{Manifests, Workload, is_near, same_namespace, service_selector};
 use golive_core::kube::KubeObject;
 use golive_core::parse::yaml::Node;
-use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
+use golive_core::{Context, Evidence, Finding, Outcome, Severity, declare_check};
 
 declare_check! {
     /// ## What it checks
     /// Every Service's selector matches the pods of a workload in the scan, its target ports
-    /// exist on those pods, and every Ingress or Gateway API route names a Service that exists.
+    /// exist on those pods, and every Ingress or Gateway API route names a Service that exists
+    /// and a port that Service exposes.
     ///
     /// - A Service with a `spec.selector` must match the pod template labels of a workload in
     ///   the same namespace (when both say which). The prometheus-operator's Prometheus,
@@ -15,12 +16,18 @@ declare_check! {
     ///   custom resource in the scan (e.g. a Kafka or Postgres cluster), its operator may create
     ///   the pods: the Service is passed over with a note.
     /// - Each Service port's `targetPort` (by default its `port`) must be a port of a selected
-    ///   container: a name must match a declared port's `name`; a number must match a declared
-    ///   `containerPort` when the selected pods declare ports (declaring them is optional).
+    ///   container. A name must match a declared port's `name` (otherwise Kubernetes cannot
+    ///   resolve it: an error). A number should match a declared `containerPort`; when the
+    ///   selected containers declare other ports but not this one it is a warning (a container
+    ///   may listen on a port it does not declare), and when they declare none it is noted in
+    ///   the evidence. Resolved ports are listed in the evidence with the container behind them.
     /// - Ingress backends (`networking.k8s.io/v1` `rules[].http.paths[].backend.service.name`
     ///   and `defaultBackend`; `extensions/v1beta1` and `networking.k8s.io/v1beta1`
     ///   `serviceName`) and `HTTPRoute`/`GRPCRoute` `backendRefs` of kind Service must name a
-    ///   Service in the scan, in the same namespace.
+    ///   Service in the scan, in the same namespace, wherever in the scan it is written. The
+    ///   port they ask for (`service.port.number` or `service.port.name`, `servicePort`,
+    ///   `backendRefs[].port`) must be one the Service exposes: a number matches a Service
+    ///   port's `port`, a name its `name`. Findings point at the backend's port.
     ///
     /// Services without a selector (ExternalName, or Endpoints managed by hand) are skipped
     /// with a note, and so are Services and routes with no workload defined near them (under
@@ -80,7 +87,8 @@ impl golive_core::Check for ServiceSelectsPods {
             let name = service.display_name();
             let path = &service.file.path;
             let Some(selector) = service_selector(service) else {
-                evidence.push(Evidence::located(&service.location(),
+                evidence.push(Evidence::located(
+                    &service.location(),
                     format!("{name} skipped: it has no selector (ExternalName, or Endpoints managed outside the Service)"),
                 ));
                 continue;
@@ -92,7 +100,8 @@ impl golive_core::Check for ServiceSelectsPods {
                     .iter()
                     .any(|w| is_near(path, &w.obj.file.path))
             {
-                evidence.push(Evidence::located(&service.location(),
+                evidence.push(Evidence::located(
+                    &service.location(),
                     format!("{name} passed over: no workload is defined near it, so its pods are deployed from elsewhere"),
                 ));
                 continue;
@@ -108,7 +117,8 @@ impl golive_core::Check for ServiceSelectsPods {
                                 .copied()
                         })
                 {
-                    evidence.push(Evidence::located(&service.location(),
+                    evidence.push(Evidence::located(
+                        &service.location(),
                         format!(
                             "{name} passed over: its selector names {}, whose operator may create the pods",
                             owner.display_name()
@@ -151,18 +161,27 @@ impl golive_core::Check for ServiceSelectsPods {
                 .into_iter()
                 .flat_map(|p| p.items())
             {
-                if let Some(problem) = target_port_problem(port, &selected) {
-                    let at = port
-                        .entry("targetPort")
-                        .map(|(k, _)| k)
-                        .or_else(|| port.entry("port").map(|(k, _)| k))
-                        .unwrap_or(port);
-                    findings.push(Finding::at(at.location(path), format!("{name}: {problem}")));
+                let at = port
+                    .entry("targetPort")
+                    .map(|(k, _)| k)
+                    .or_else(|| port.entry("port").map(|(k, _)| k))
+                    .unwrap_or(port);
+                match target_port(port, &selected) {
+                    TargetPort::Resolved(how) | TargetPort::Unverifiable(how) => evidence
+                        .push(Evidence::located(&at.location(path), format!("{name}: {how}"))),
+                    TargetPort::Undeclared(problem) => findings.push(
+                        Finding::at(at.location(path), format!("{name}: {problem}"))
+                            .with_severity(Severity::Warning)
+                            .with_help("declare the port in the container's ports (or fix the targetPort): a container may listen on an undeclared port, but the manifest no longer says so"),
+                    ),
+                    TargetPort::Unresolvable(problem) => findings
+                        .push(Finding::at(at.location(path), format!("{name}: {problem}"))),
+                    TargetPort::Skipped => {}
                 }
             }
         }
         for route in m.objects() {
-            for (backend, name_node) in backends(route) {
+            for (backend, name_node, port_node) in backends(route) {
                 checked += 1;
                 let ns = match backend {
                     Backend::InNamespace(ns) => Some(ns),
@@ -171,9 +190,11 @@ impl golive_core::Check for ServiceSelectsPods {
                 let Some(wanted) = name_node.as_text() else {
                     continue;
                 };
-                let found = services
+                let named: Vec<&&KubeObject<'_>> = services
                     .iter()
-                    .any(|s| s.name() == Some(wanted) && same_namespace(s.namespace(), ns));
+                    .filter(|s| s.name() == Some(wanted) && same_namespace(s.namespace(), ns))
+                    .collect();
+                let found = !named.is_empty();
                 let what = route.display_name();
                 if !found
                     && !m
@@ -181,16 +202,57 @@ impl golive_core::Check for ServiceSelectsPods {
                         .iter()
                         .any(|w| is_near(&route.file.path, &w.obj.file.path))
                 {
-                    evidence.push(Evidence::located(&name_node.location(&route.file.path),
+                    evidence.push(Evidence::located(
+                        &name_node.location(&route.file.path),
                         format!("{what} routes to Service/{wanted}: passed over, no workload is defined near it, so the Service is deployed from elsewhere"),
                     ));
                     continue;
                 }
                 if found {
-                    evidence.push(Evidence::located(
-                        &name_node.location(&route.file.path),
-                        format!("{what} routes to Service/{wanted}, which exists"),
-                    ));
+                    match port_node.and_then(|p| backend_port(p).map(|bp| (p, bp))) {
+                        Some((p, wanted_port)) => {
+                            let exposed = |s: &KubeObject<'_>| {
+                                s.node
+                                    .path(&["spec", "ports"])
+                                    .into_iter()
+                                    .flat_map(|p| p.items())
+                                    .any(|sp| match wanted_port {
+                                        BackendPort::Number(n) => {
+                                            sp.get("port").and_then(|x| x.as_i64()) == Some(n)
+                                        }
+                                        BackendPort::Name(n) => sp.get_str("name") == Some(n),
+                                    })
+                            };
+                            if named.iter().any(|s| exposed(s)) {
+                                evidence.push(Evidence::located(
+                                    &p.location(&route.file.path),
+                                    format!(
+                                        "{what} routes to Service/{wanted} port {}, which the Service exposes",
+                                        wanted_port.describe()
+                                    ),
+                                ));
+                            } else {
+                                let ports: Vec<String> =
+                                    named.first().map(|s| service_ports(s)).unwrap_or_default();
+                                findings.push(Finding::at(
+                                    p.location(&route.file.path),
+                                    format!(
+                                        "{what} routes to Service/{wanted} port {}, but the Service exposes {}",
+                                        wanted_port.describe(),
+                                        if ports.is_empty() {
+                                            "no ports".to_string()
+                                        } else {
+                                            format!("only {}", ports.join(", "))
+                                        }
+                                    ),
+                                ).with_help("make the backend's port the number or name of one of the Service's ports"));
+                            }
+                        }
+                        None => evidence.push(Evidence::located(
+                            &name_node.location(&route.file.path),
+                            format!("{what} routes to Service/{wanted}, which exists"),
+                        )),
+                    }
                 } else {
                     findings.push(Finding::at(
                         name_node.location(&route.file.path),
@@ -211,24 +273,47 @@ fn selector_key<'a>(service: &KubeObject<'a>) -> Option<Node<'a>> {
     service.node.get("spec")?.entry("selector").map(|(k, _)| k)
 }
 
-/// Why a Service port's targetPort reaches none of the selected pods (None when it does, or
-/// when the pods' ports are not in the scan).
-fn target_port_problem(port: Node<'_>, selected: &[&Workload<'_>]) -> Option<String> {
-    let target = port
+/// What a Service port's targetPort reaches on the selected pods.
+enum TargetPort {
+    /// A declared container port (how, for the evidence).
+    Resolved(String),
+    /// The selected pods declare no ports: a number cannot be verified (said in the evidence).
+    Unverifiable(String),
+    /// A number no selected container declares while they declare others: a warning, since a
+    /// container may listen on a port it does not declare.
+    Undeclared(String),
+    /// A name no selected container declares: Kubernetes cannot resolve it, the Service has
+    /// no endpoints for that port.
+    Unresolvable(String),
+    /// Nothing to check (operator-created pods, an unreadable port).
+    Skipped,
+}
+
+fn target_port(port: Node<'_>, selected: &[&Workload<'_>]) -> TargetPort {
+    let Some(target) = port
         .get("targetPort")
         .filter(|t| !t.is_null())
-        .or_else(|| port.get("port"))?;
-    let text = target.as_str()?;
+        .or_else(|| port.get("port"))
+    else {
+        return TargetPort::Skipped;
+    };
+    let Some(text) = target.as_str() else {
+        return TargetPort::Skipped;
+    };
     // Pods whose containers golive can see (operators define their own ports).
     let templates: Vec<_> = selected.iter().filter_map(|w| w.template).collect();
     if templates.len() < selected.len() || templates.is_empty() {
-        return None;
+        return TargetPort::Skipped;
     }
-    let ports: Vec<(i64, Option<&str>)> = templates
-        .iter()
-        .flat_map(|t| t.containers())
-        .flat_map(|c| c.ports())
-        .collect();
+    // Every declared port: (number, name, container, workload).
+    let mut ports: Vec<(i64, Option<&str>, String, String)> = Vec::new();
+    for w in selected {
+        for c in w.template.iter().flat_map(|t| t.containers()) {
+            for (number, name) in c.ports() {
+                ports.push((number, name, c.describe(), w.obj.display_name()));
+            }
+        }
+    }
     let port_name = match (
         port.get_str("name"),
         port.get("port").and_then(|p| p.as_str()),
@@ -239,21 +324,32 @@ fn target_port_problem(port: Node<'_>, selected: &[&Workload<'_>]) -> Option<Str
     };
     match target.as_i64() {
         Some(number) => {
-            if ports.is_empty() || ports.iter().any(|(p, _)| *p == number) {
-                return None;
+            if let Some((_, _, container, workload)) = ports.iter().find(|(p, ..)| *p == number) {
+                return TargetPort::Resolved(format!(
+                    "port{port_name} targets containerPort {number} of {workload}'s {container}"
+                ));
             }
-            let declared: Vec<String> = ports.iter().map(|(p, _)| p.to_string()).collect();
-            Some(format!(
+            if ports.is_empty() {
+                return TargetPort::Unverifiable(format!(
+                    "port{port_name} targets port {number}; the selected containers declare no ports, so it is not verified"
+                ));
+            }
+            let declared: Vec<String> = ports.iter().map(|(p, ..)| p.to_string()).collect();
+            TargetPort::Undeclared(format!(
                 "port{port_name} targets port {number}, but the selected containers declare only {}",
                 declared.join(", ")
             ))
         }
         None => {
-            if ports.iter().any(|(_, n)| *n == Some(text)) {
-                return None;
+            if let Some((number, _, container, workload)) =
+                ports.iter().find(|(_, n, ..)| *n == Some(text))
+            {
+                return TargetPort::Resolved(format!(
+                    "port{port_name} targets the named port `{text}`: containerPort {number} of {workload}'s {container}"
+                ));
             }
-            let named: Vec<&str> = ports.iter().filter_map(|(_, n)| *n).collect();
-            Some(if named.is_empty() {
+            let named: Vec<&str> = ports.iter().filter_map(|(_, n, ..)| *n).collect();
+            TargetPort::Unresolvable(if named.is_empty() {
                 format!(
                     "port{port_name} targets the named port `{text}`, but the selected containers declare no named ports"
                 )
@@ -267,6 +363,54 @@ fn target_port_problem(port: Node<'_>, selected: &[&Workload<'_>]) -> Option<Str
     }
 }
 
+/// The port a backend asks of its Service.
+#[derive(Clone, Copy)]
+enum BackendPort<'a> {
+    Number(i64),
+    Name(&'a str),
+}
+
+impl BackendPort<'_> {
+    fn describe(&self) -> String {
+        match self {
+            BackendPort::Number(n) => n.to_string(),
+            BackendPort::Name(n) => format!("`{n}`"),
+        }
+    }
+}
+
+/// A backend's port: the value node of `port.number` / `port.name` (Ingress v1),
+/// `servicePort` (v1beta1) or `port` (Gateway API).
+fn backend_port(node: Node<'_>) -> Option<BackendPort<'_>> {
+    if let Some(n) = node.as_i64() {
+        return Some(BackendPort::Number(n));
+    }
+    // A quoted number (`servicePort: "80"`): controllers differ on whether it is a name; take
+    // the reading that does not raise a finding.
+    if let Some(n) = node.as_text().and_then(|t| t.trim().parse::<i64>().ok()) {
+        return Some(BackendPort::Number(n));
+    }
+    node.as_text()
+        .filter(|t| !t.is_empty())
+        .map(BackendPort::Name)
+}
+
+/// A Service's ports for messages: `80 (http)`.
+fn service_ports(s: &KubeObject<'_>) -> Vec<String> {
+    s.node
+        .path(&["spec", "ports"])
+        .into_iter()
+        .flat_map(|p| p.items())
+        .filter_map(|p| {
+            let number = p.get("port")?.as_str()?;
+            Some(match p.get_str("name") {
+                Some(n) => format!("{number} (`{n}`)"),
+                None => number.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// Where a backend's Service lives.
 enum Backend<'a> {
     /// In the route's namespace.
@@ -275,8 +419,9 @@ enum Backend<'a> {
     InNamespace(&'a str),
 }
 
-/// The Service names an Ingress or Gateway API route sends traffic to.
-fn backends<'a>(obj: &KubeObject<'a>) -> Vec<(Backend<'a>, Node<'a>)> {
+/// The Service names an Ingress or Gateway API route sends traffic to, with the port each
+/// asks for (its `number`/`name` value node) when written.
+fn backends<'a>(obj: &KubeObject<'a>) -> Vec<(Backend<'a>, Node<'a>, Option<Node<'a>>)> {
     let mut out = Vec::new();
     let Some(spec) = obj.node.get("spec") else {
         return out;
@@ -299,7 +444,12 @@ fn backends<'a>(obj: &KubeObject<'a>) -> Vec<(Backend<'a>, Node<'a>)> {
                 let name = b
                     .path(&["service", "name"])
                     .or_else(|| b.get("serviceName"));
-                out.extend(name.map(|n| (Backend::Local, n)));
+                let port = b
+                    .path(&["service", "port"])
+                    .and_then(|p| p.get("number").or_else(|| p.get("name")))
+                    .or_else(|| b.get("servicePort"))
+                    .filter(|p| !p.is_null());
+                out.extend(name.map(|n| (Backend::Local, n, port)));
             }
         }
         ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute") => {
@@ -314,11 +464,32 @@ fn backends<'a>(obj: &KubeObject<'a>) -> Vec<(Backend<'a>, Node<'a>)> {
                         Some(ns) => Backend::InNamespace(ns),
                         None => Backend::Local,
                     };
-                    out.extend(r.get("name").map(|n| (ns, n)));
+                    let port = r.get("port").filter(|p| !p.is_null());
+                    out.extend(r.get("name").map(|n| (ns, n, port)));
                 }
             }
         }
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use golive_core::Workspace;
+
+    #[test]
+    fn backend_ports_are_numbers_or_names() {
+        let ws = Workspace::from_files(vec![(
+            "p.yaml".into(),
+            "a: 80\nb: \"443\"\nc: http\nd: \"\"\n".into(),
+        )]);
+        let root = ws.files()[0].yaml_docs()[0].root().unwrap();
+        let port = |k: &str| backend_port(root.get(k).unwrap()).map(|p| p.describe());
+        assert_eq!(port("a").as_deref(), Some("80"));
+        assert_eq!(port("b").as_deref(), Some("443"));
+        assert_eq!(port("c").as_deref(), Some("`http`"));
+        assert_eq!(port("d"), None);
+    }
 }
