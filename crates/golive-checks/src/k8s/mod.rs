@@ -6,7 +6,7 @@ mod readiness_probe;
 pub(crate) mod relations;
 mod replicas;
 mod resources;
-mod secrets_not_in_config;
+pub(crate) mod secrets_not_in_config;
 mod service_selects_pods;
 
 use golive_core::Check;
