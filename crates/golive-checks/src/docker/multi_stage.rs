@@ -31,7 +31,8 @@ declare_check! {
     /// (`COPY --from=build`) onto a runtime base, and for single-stage images that build nothing:
     /// an interpreted app on a slim or alpine interpreter image, or any other base, with no
     /// compile step and no compiler installed. Base images that come from a build argument
-    /// cannot be judged and are noted, as are build-environment images (a file name with
+    /// cannot be judged and are noted, as are Dockerfiles whose last stage is a test or
+    /// development target (`FROM build AS test`: production is built with `--target`), build-environment images (a file name with
     /// `build`, `builder`, `ci` or `tools` in it, such as `Dockerfile.build`), development
     /// images and Dockerfiles that do not parse.
     ///
@@ -130,6 +131,19 @@ fn judge(parsed: &Parsed<'_>) -> Verdict {
             path,
             format!(
                 "not checked: the file name says `{word}`, a build environment image rather than a runtime image"
+            ),
+        ));
+    }
+    if let Some(alias) = last
+        .alias
+        .as_deref()
+        .filter(|a| is_non_production_target(a))
+    {
+        return Verdict::Unknown(Evidence::at(
+            path,
+            last.from_line,
+            format!(
+                "not checked: the last stage `{alias}` is a test or development target; the production image is built with `--target`, which golive cannot see"
             ),
         ));
     }
@@ -259,6 +273,14 @@ fn build_environment(name: &str) -> Option<&'static str> {
         "toolchain" => Some("toolchain"),
         _ => None,
     })
+}
+
+/// Stage names of test and development targets (`FROM build AS test`).
+fn is_non_production_target(alias: &str) -> bool {
+    matches!(
+        alias,
+        "test" | "tests" | "testing" | "dev" | "development" | "debug" | "local" | "ci" | "lint"
+    )
 }
 
 /// The RUN commands of the stages of a chain, in build order.

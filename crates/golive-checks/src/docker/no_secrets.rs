@@ -22,7 +22,9 @@ declare_check! {
     ///   attestations even without a default.
     /// - `COPY`/`ADD` from the build context of a key or credentials file: private keys
     ///   (`id_rsa`, `id_ed25519`, `*.key`, `*.p12`, `*.pfx`, `*.pem` unless its name says it is a
-    ///   certificate), `.env` files (not `.env.example`), `credentials.json`, `*-key.json`,
+    ///   certificate), `.env` files (not `.env.example`; a committed one only when it sets a
+    ///   credential-named key, since public settings such as Next.js' `.env.production` are
+    ///   committed on purpose), `credentials.json`, `*-key.json`,
     ///   `.git-credentials`, `.netrc`, `.pypirc`, `kubeconfig`, `.dockercfg`, and anything under
     ///   `.ssh/`, `.aws/`, `.kube/`, `.gnupg/`. `.npmrc` is reported when the copied file in the
     ///   repository holds a literal auth token. An error in the final image, a warning in a
@@ -411,7 +413,32 @@ fn key_file(
         .iter()
         .any(|w| lower.ends_with(w));
         if !example {
-            return Some("an environment file (`.env` files hold local credentials)".into());
+            // A committed env file is read: one without credentials (public settings, as
+            // Next.js' `.env.production`) is not a finding. One not in the scan is a
+            // developer's local file, where credentials live.
+            return match scanned(ws, dockerfile_dir, contexts, clean) {
+                Some(f) => match env_credential(&f.text) {
+                    Some(key) => Some(format!(
+                        "`{}` (it sets the credential `{key}`)",
+                        f.path
+                    )),
+                    None => {
+                        notes.push(Evidence::at(
+                            path,
+                            line,
+                            format!(
+                                "`{}` is copied; the repository's copy sets no credential-named key",
+                                f.path
+                            ),
+                        ));
+                        None
+                    }
+                },
+                None => Some(
+                    "an environment file that is not in the repository (local `.env` files hold developers' credentials)"
+                        .into(),
+                ),
+            };
         }
     }
     if lower == "credentials.json"
@@ -435,15 +462,7 @@ fn key_file(
         _ => return None,
     }
     // `.npmrc`: a finding only when the repository's file holds a literal token.
-    let mut candidates: Vec<String> = contexts
-        .iter()
-        .filter_map(|c| builds::join(c, clean))
-        .collect();
-    if candidates.is_empty() {
-        candidates.extend(builds::join(dockerfile_dir, clean));
-    }
-    let found = candidates.iter().find_map(|p| ws.file(p));
-    match found {
+    match scanned(ws, dockerfile_dir, contexts, clean) {
         Some(f) if has_literal_registry_token(&f.text) => {
             Some(format!("`{}` (it holds a registry auth token)", f.path))
         }
@@ -457,6 +476,39 @@ fn key_file(
             None
         }
     }
+}
+
+/// The scanned file a COPY source names, resolved from the build contexts (or the
+/// Dockerfile's folder when no build declares one).
+fn scanned<'w>(
+    ws: &'w Workspace,
+    dockerfile_dir: &str,
+    contexts: &BTreeSet<String>,
+    source: &str,
+) -> Option<&'w golive_core::SourceFile> {
+    let mut candidates: Vec<String> = contexts
+        .iter()
+        .filter_map(|c| builds::join(c, source))
+        .collect();
+    if candidates.is_empty() {
+        candidates.extend(builds::join(dockerfile_dir, source));
+    }
+    candidates.iter().find_map(|p| ws.file(p))
+}
+
+/// The first credential-named key an env file sets to a literal value.
+fn env_credential(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.trim();
+        if line.starts_with('#') {
+            return None;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let (key, value) = line.split_once('=')?;
+        let key = key.trim();
+        let value = value.trim().trim_matches(['"', '\'']);
+        is_secret_literal(key, value).then(|| key.to_string())
+    })
 }
 
 /// `_authToken=...`, `_auth=...`, `_password=...` or `npmAuthToken: ...` with a literal value.
