@@ -129,8 +129,10 @@ fn docker_no_secrets_never_prints_a_value() {
         let mut fakes = Vec::new();
         materialise(&case, tmp.path(), &mut fakes);
         let ws = Workspace::scan(tmp.path(), &ScanOptions::default()).unwrap();
-        let mut config = Config::default();
-        config.select = vec!["docker/no-secrets".into()];
+        let config = Config {
+            select: vec!["docker/no-secrets".into()],
+            ..Config::default()
+        };
         let opts = RunOptions {
             target: ".".into(),
             today: Date {
