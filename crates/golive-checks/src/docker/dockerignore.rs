@@ -176,7 +176,7 @@ fn judge(
                 format!(
                     "build context {shown} is filtered by {}; it does not exclude {}, but the Dockerfile copies named paths only",
                     ignore.path,
-                    missing.join(", ")
+                    missing.join(" or ")
                 ),
             )),
             (_, true) => evidence.push(Evidence::file(

@@ -214,7 +214,7 @@ fn helm_images(
                 if let Some(name) = builds::short_name(text) {
                     out.push(KubeImage {
                         name,
-                        who: "the Helm chart's values".to_string(),
+                        who: format!("the Helm chart in {}/", builds::parent(path)),
                         location: value.location(path),
                         long_running: true,
                     });
