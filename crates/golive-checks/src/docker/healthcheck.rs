@@ -14,8 +14,8 @@ declare_check! {
     /// follows, in order:
     ///
     /// 1. The Dockerfile is built as a skaffold artifact (skaffold deploys to Kubernetes).
-    /// 2. A container of a Kubernetes workload in the scan (or an `image`/`repository` value of
-    ///    a Helm chart's `values*.yaml`) runs an image whose name (last path component, tag
+    /// 2. A container of a Kubernetes workload in the scan (a Knative or Cloud Run `Service`
+    ///    included, or an `image`/`repository` value of a Helm chart's `values*.yaml`) runs an image whose name (last path component, tag
     ///    ignored) is a name this Dockerfile is built as: a `docker build -t` tag in CI, a
     ///    `docker/build-push-action` tag, a docker-compose `image:` next to its `build:`, a
     ///    skaffold artifact, or else the name of the Dockerfile's folder (`src/cartservice/Dockerfile`
@@ -171,6 +171,37 @@ impl KubeImages {
                 });
             }
         }
+        // Knative (and Cloud Run) Services run their containers with probes of their own.
+        let mut knative = 0usize;
+        for obj in m.objects() {
+            if obj.group() != "serving.knative.dev" || obj.kind != "Service" {
+                continue;
+            }
+            knative += 1;
+            let containers = obj
+                .node
+                .path(&["spec", "template", "spec", "containers"])
+                .into_iter()
+                .flat_map(|c| c.items());
+            for c in containers {
+                let Some(image) = c.get("image") else {
+                    continue;
+                };
+                let Some(name) = image.as_text().and_then(builds::short_name) else {
+                    continue;
+                };
+                images.push(KubeImage {
+                    name,
+                    who: format!(
+                        "{}: container `{}`",
+                        obj.display_name(),
+                        c.get_str("name").unwrap_or("<unnamed>")
+                    ),
+                    location: image.location(&obj.file.path),
+                    long_running: true,
+                });
+            }
+        }
         let charts: Vec<&str> = ws
             .files()
             .iter()
@@ -187,7 +218,7 @@ impl KubeImages {
                 helm_images(root, &file.path, 0, &mut images);
             }
         }
-        let workloads = m.workloads().len();
+        let workloads = m.workloads().len() + knative;
         let deploys = match (workloads, charts.len()) {
             (0, 0) => None,
             (0, n) => Some(format!("{n} Helm chart(s)")),
