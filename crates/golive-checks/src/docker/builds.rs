@@ -278,7 +278,7 @@ fn github_step(file: &SourceFile, step: &github::Step<'_>, out: &mut Vec<Build>)
             image: None,
             declared_in: file.path.clone(),
             line,
-            via: format!("`{}` step", uses.trim()),
+            via: format!("`{}` step", uses.trim().split('@').next().unwrap_or(uses)),
             compose_service: None,
         },
         tags,
