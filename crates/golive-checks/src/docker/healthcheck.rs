@@ -19,13 +19,15 @@ declare_check! {
     ///    ignored) is a name this Dockerfile is built as: a `docker build -t` tag in CI, a
     ///    `docker/build-push-action` tag, a docker-compose `image:` next to its `build:`, a
     ///    skaffold artifact, or else the name of the Dockerfile's folder (`src/cartservice/Dockerfile`
-    ///    builds `cartservice`). The evidence names the workload and container.
+    ///    builds `cartservice`; generic folders such as `docker/`, `build/` or `src/` name
+    ///    nothing). The evidence names the workload and container.
     /// 3. The repository deploys with Kubernetes (it has workloads or a Helm chart) but no image
     ///    matches: the image is assumed to be run by Kubernetes too, and the evidence says so.
     ///
     /// Other images must declare how their health is checked: the last `HEALTHCHECK` of the
     /// final stage, or of the stage it is built `FROM`, or a `healthcheck:` with a `test` in the
-    /// docker-compose service that builds the image (or runs it by its name). `HEALTHCHECK NONE`
+    /// docker-compose service that builds the image (or runs it by a name the repository tags
+    /// it with). `HEALTHCHECK NONE`
     /// (or a compose healthcheck with `disable: true`) turns checking off and is a finding.
     /// Only images that serve are required to have one: the final stage `EXPOSE`s a port, or the
     /// compose service publishes `ports:`/`expose:`. Other images (jobs, tools, workers without
@@ -108,6 +110,28 @@ impl golive_core::Check for Healthcheck {
         Outcome::from_findings(findings, evidence)
     }
 }
+
+/// Folder names that say nothing about the image built in them (`docker/Dockerfile`).
+const GENERIC_FOLDERS: &[&str] = &[
+    "docker",
+    ".docker",
+    "dockerfiles",
+    "build",
+    "builds",
+    "deploy",
+    "deployment",
+    "src",
+    "app",
+    "image",
+    "images",
+    "container",
+    "containers",
+    "ci",
+    ".ci",
+    "packaging",
+    "package",
+    "dist",
+];
 
 enum Verdict {
     Pass(Evidence),
@@ -294,8 +318,9 @@ fn judge(parsed: &Parsed<'_>, builds: &Builds<'_>, kube: &KubeImages) -> Verdict
             ))
         })
         .collect();
+    let tagged = names.len();
     let folder = builds::parent(path).rsplit('/').next().unwrap_or("");
-    if !folder.is_empty() {
+    if !folder.is_empty() && !GENERIC_FOLDERS.contains(&folder.to_ascii_lowercase().as_str()) {
         names.push((
             folder.to_ascii_lowercase(),
             "the name of its folder".to_string(),
@@ -335,7 +360,7 @@ fn judge(parsed: &Parsed<'_>, builds: &Builds<'_>, kube: &KubeImages) -> Verdict
             own.iter().any(|b| b.compose_service == Some(*i))
                 || s.image
                     .as_ref()
-                    .is_some_and(|img| names.iter().any(|(n, _)| n == img))
+                    .is_some_and(|img| names.iter().take(tagged).any(|(n, _)| n == img))
         })
         .map(|(_, s)| s)
         .collect();
