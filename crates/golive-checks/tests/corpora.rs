@@ -665,3 +665,102 @@ fn k8s_cross_objects_microservices_demo() {
     // Every workload runs one replica: nothing to spread.
     assert_eq!(check(&report, "k8s/spread").status, Status::NotApplicable);
 }
+
+/// A Go service's Dockerfile in the shape microservices-demo uses (the corpus copy has none).
+const GO_SERVICE: &str = "FROM golang:1.23.4-alpine AS builder\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /server .\n\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=builder /server /server\nEXPOSE 8080\nENTRYPOINT [\"/server\"]\n";
+
+/// A Python service's Dockerfile in the shape microservices-demo uses.
+const PYTHON_SERVICE: &str = "FROM python:3.12.8-slim-bookworm AS base\n\nFROM base AS builder\nRUN apt-get update && apt-get install -y --no-install-recommends g++\nCOPY requirements.txt .\nRUN pip install --prefix=/install -r requirements.txt\n\nFROM base\nCOPY --from=builder /install /usr/local\nCOPY . .\nUSER 1000\nEXPOSE 8080\nENTRYPOINT [\"python\", \"server.py\"]\n";
+
+#[test]
+fn docker_microservices_demo() {
+    let Some(report) = scan("microservices-demo") else {
+        return;
+    };
+    // The corpus copy holds no Dockerfile: the docker checks say so rather than guessing.
+    for id in [
+        "docker/healthcheck",
+        "docker/no-secrets",
+        "docker/dockerignore",
+        "docker/multi-stage",
+    ] {
+        let c = check(&report, id);
+        assert_eq!(c.status, Status::NotApplicable, "{id}: {:#?}", c.findings);
+        assert_eq!(
+            c.reason.as_deref(),
+            Some("no Dockerfiles found in the repository"),
+            "{id}"
+        );
+    }
+
+    // With Dockerfiles where the real repository has them (src/<service>/Dockerfile, and
+    // cartservice's in src/cartservice/src/), the manifests decide: every image is run by
+    // Kubernetes, matched by folder name to its Deployment, and cartservice (whose folder is
+    // `src`) by the rule that the repository deploys with Kubernetes.
+    let root = corpora_root().join("microservices-demo");
+    let ws = Workspace::scan(&root, &ScanOptions::default()).expect("corpus scans");
+    let mut files: Vec<(String, String)> = ws
+        .files()
+        .iter()
+        .map(|f| (f.path.clone(), f.text.clone()))
+        .collect();
+    let go = [
+        "checkoutservice",
+        "frontend",
+        "productcatalogservice",
+        "shippingservice",
+    ];
+    let python = ["emailservice", "recommendationservice", "loadgenerator"];
+    for s in go {
+        files.push((format!("src/{s}/Dockerfile"), GO_SERVICE.to_string()));
+    }
+    for s in python {
+        files.push((format!("src/{s}/Dockerfile"), PYTHON_SERVICE.to_string()));
+    }
+    files.push((
+        "src/cartservice/src/Dockerfile".into(),
+        "FROM mcr.microsoft.com/dotnet/sdk:9.0 AS builder\nWORKDIR /app\nCOPY . .\nRUN dotnet publish cartservice.csproj -c release -o /cartservice\n\nFROM mcr.microsoft.com/dotnet/runtime-deps:9.0-noble-chiseled\nCOPY --from=builder /cartservice /app\nUSER 1000\nEXPOSE 7070\nENTRYPOINT [\"/app/cartservice\"]\n".into(),
+    ));
+    let ws = Workspace::from_files(files);
+    let opts = RunOptions {
+        target: "microservices-demo".into(),
+        today: Date {
+            year: 2026,
+            month: 11,
+            day: 22,
+        },
+        golive_version: "test".into(),
+    };
+    let report = engine::run(&ws, &Config::default(), &golive_checks::catalogue(), &opts);
+    let health = check(&report, "docker/healthcheck");
+    assert_eq!(
+        health.status,
+        Status::NotApplicable,
+        "{:#?}",
+        health.findings
+    );
+    let reason = health.reason.as_deref().unwrap_or("");
+    for s in go.iter().chain(&python) {
+        assert!(
+            reason.contains(&format!(
+                "src/{s}/Dockerfile (Deployment/{s}: container `server` runs `{s}`"
+            )) || reason.contains(&format!(
+                "src/{s}/Dockerfile (Deployment/{s}: container `main` runs `{s}`"
+            )),
+            "{s}: {reason}"
+        );
+    }
+    assert!(
+        reason.contains("src/cartservice/src/Dockerfile (assumed run by Kubernetes"),
+        "{reason}"
+    );
+    // Multi-stage builds onto distroless / slim bases: build tools stay in the build stages.
+    let multi = check(&report, "docker/multi-stage");
+    assert_eq!(multi.status, Status::Pass, "{:#?}", multi.findings);
+    let secrets = check(&report, "docker/no-secrets");
+    assert_eq!(secrets.status, Status::Pass, "{:#?}", secrets.findings);
+    // No .dockerignore in the corpus copy: every service folder is a finding at its first COPY.
+    let ignore = check(&report, "docker/dockerignore");
+    assert_eq!(ignore.status, Status::Fail);
+    assert_eq!(ignore.findings.len(), 8, "{:#?}", ignore.findings);
+}

@@ -109,3 +109,61 @@ fn no_generated_secret_appears_in_any_rendered_report() {
     }
     assert!(reported >= 30, "only {reported} findings were checked");
 }
+
+/// docker/no-secrets names the variable or file, never the value: no generated value of its
+/// fixtures is in the rendered reports, and value findings show `<redacted>` in their snippets.
+#[test]
+fn docker_no_secrets_never_prints_a_value() {
+    let check = golive_checks::find("docker/no-secrets").expect("the check is registered");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docker/no-secrets");
+    let mut cases: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    cases.sort();
+    let mut redacted = 0;
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let tmp = tempfile::tempdir().unwrap();
+        let mut fakes = Vec::new();
+        materialise(&case, tmp.path(), &mut fakes);
+        let ws = Workspace::scan(tmp.path(), &ScanOptions::default()).unwrap();
+        let config = Config {
+            select: vec!["docker/no-secrets".into()],
+            ..Config::default()
+        };
+        let opts = RunOptions {
+            target: ".".into(),
+            today: Date {
+                year: 2026,
+                month: 11,
+                day: 22,
+            },
+            golive_version: "test".into(),
+        };
+        let report = engine::run(&ws, &config, &[check], &opts);
+        let json = render_json(&report);
+        let text = render_text(
+            &report,
+            &TextOptions {
+                color: false,
+                quiet: false,
+                max_findings: 0,
+            },
+        );
+        for fake in &fakes {
+            for part in secret_parts(fake) {
+                assert!(!json.contains(&part), "{name}: JSON shows a secret: {part}");
+                assert!(!text.contains(&part), "{name}: text shows a secret: {part}");
+            }
+        }
+        for f in &report.checks[0].findings {
+            let snippet = f.snippet.as_ref().map(|s| s.text.as_str()).unwrap_or("");
+            if snippet.contains("<redacted>") {
+                redacted += 1;
+            }
+        }
+    }
+    assert!(redacted >= 2, "only {redacted} snippets were redacted");
+}

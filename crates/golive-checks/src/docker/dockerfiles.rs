@@ -95,6 +95,14 @@ pub(crate) fn stage_name(stage: &Stage) -> String {
     }
 }
 
+/// How the final stage is named in messages: "the final stage `runtime`" or "the final stage".
+pub(crate) fn final_stage_label(stage: &Stage) -> String {
+    match &stage.alias {
+        Some(alias) => format!("the final stage `{alias}`"),
+        None => "the final stage".to_string(),
+    }
+}
+
 /// The first line of an instruction, from its keyword to the end of the line.
 pub(crate) fn instruction_location(file: &SourceFile, instruction: &Instruction) -> Location {
     let end_column = file

@@ -14,7 +14,7 @@ pub(crate) mod relations;
 mod replicas;
 mod resources;
 mod rolling_update;
-mod secrets_not_in_config;
+pub(crate) mod secrets_not_in_config;
 mod security_context;
 mod service_selects_pods;
 mod spread;
