@@ -671,47 +671,20 @@ pub(crate) fn deploy_command(words: &[String]) -> Option<String> {
                 return None;
             }
         }
-        "helm" => {
-            if args.first().is_some_and(|a| *a == "plugin" || *a == "repo") {
-                return None;
-            }
-            if has("upgrade") {
-                "upgrade"
-            } else if has("install") {
-                "install"
-            } else {
-                return None;
-            }
-        }
+        "helm" if args.first().is_some_and(|a| *a == "plugin" || *a == "repo") => return None,
+        "helm" if has("upgrade") => "upgrade",
+        "helm" if has("install") => "install",
         "helmfile" => ["apply", "sync", "deploy"].into_iter().find(|w| has(w))?,
-        "argocd" => {
-            if pair("app", "sync") {
-                "app sync"
-            } else {
-                return None;
-            }
-        }
-        "flux" => ["reconcile"].into_iter().find(|w| has(w))?,
-        "terraform" | "tofu" | "terragrunt" => {
-            if has("apply") {
-                "apply"
-            } else {
-                return None;
-            }
-        }
-        "pulumi" => ["up"].into_iter().find(|w| has(w))?,
+        "argocd" if pair("app", "sync") => "app sync",
+        "flux" if has("reconcile") => "reconcile",
+        "terraform" | "tofu" | "terragrunt" if has("apply") => "apply",
+        "pulumi" if has("up") => "up",
         "cdk" | "sam" | "serverless" | "sls" | "copilot" | "eb" | "fly" | "flyctl" | "kamal"
         | "firebase" | "netlify" | "garden" | "okteto" | "railway" | "waypoint" => {
             ["deploy", "up"].into_iter().find(|w| has(w))?
         }
         "skaffold" => ["run", "deploy"].into_iter().find(|w| has(w))?,
-        "gcloud" => {
-            if has("deploy") {
-                "deploy"
-            } else {
-                return None;
-            }
-        }
+        "gcloud" if has("deploy") => "deploy",
         "aws" => {
             const AWS: &[(&str, &str)] = &[
                 ("ecs", "update-service"),
@@ -739,51 +712,17 @@ pub(crate) fn deploy_command(words: &[String]) -> Option<String> {
             let (a, b) = AZ.iter().find(|(a, b)| pair(a, b))?;
             return Some(format!("az {a} {b}"));
         }
-        "vercel" => {
-            if has("deploy") || has("--prod") {
-                "deploy"
-            } else {
-                return None;
-            }
-        }
+        "vercel" if has("deploy") || has("--prod") => "deploy",
         "wrangler" => ["deploy", "publish"].into_iter().find(|w| has(w))?,
-        "heroku" => {
-            if has("container:release") {
-                "container:release"
-            } else {
-                return None;
-            }
+        "heroku" if has("container:release") => "container:release",
+        "git" if has("push") && args.iter().any(|a| *a == "heroku" || a.contains("dokku")) => {
+            "push (Heroku/Dokku)"
         }
-        "git" => {
-            if has("push") && args.iter().any(|a| *a == "heroku" || a.contains("dokku")) {
-                "push (Heroku/Dokku)"
-            } else {
-                return None;
-            }
-        }
-        "nomad" => {
-            if pair("job", "run") {
-                "job run"
-            } else {
-                return None;
-            }
-        }
-        "docker" => {
-            if pair("stack", "deploy") {
-                "stack deploy"
-            } else {
-                return None;
-            }
-        }
-        "kn" => {
-            if pair("service", "create") || pair("service", "update") {
-                "service update"
-            } else {
-                return None;
-            }
-        }
-        "ko" => ["apply"].into_iter().find(|w| has(w))?,
-        "cap" | "capistrano" => ["deploy"].into_iter().find(|w| has(w))?,
+        "nomad" if pair("job", "run") => "job run",
+        "docker" if pair("stack", "deploy") => "stack deploy",
+        "kn" if pair("service", "create") || pair("service", "update") => "service update",
+        "ko" if has("apply") => "apply",
+        "cap" | "capistrano" if has("deploy") => "deploy",
         _ => return None,
     };
     Some(format!("{first} {found}"))
@@ -1089,10 +1028,10 @@ pub(crate) fn check_in_line(line: &str) -> Option<String> {
                     return Some(shown);
                 }
             }
-            "k6" | "newman" | "artillery" | "venom" | "playwright" | "cypress" => {
-                if args.iter().any(|a| matches!(*a, "run" | "test")) {
-                    return Some(shown);
-                }
+            "k6" | "newman" | "artillery" | "venom" | "playwright" | "cypress"
+                if args.iter().any(|a| matches!(*a, "run" | "test")) =>
+            {
+                return Some(shown);
             }
             _ => {}
         }

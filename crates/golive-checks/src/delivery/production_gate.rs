@@ -138,7 +138,7 @@ impl golive_core::Check for ProductionGate {
 }
 
 /// The gate in front of a job: its own, or one on a job it needs (with that job's label).
-fn gate<'p>(p: &'p Pipelines<'_>, job: &Job<'_>) -> Option<(Gate, Option<String>)> {
+fn gate(p: &Pipelines<'_>, job: &Job<'_>) -> Option<(Gate, Option<String>)> {
     if let Some(g) = own_gate(job) {
         return Some((g, None));
     }

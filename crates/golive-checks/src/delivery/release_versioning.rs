@@ -427,14 +427,13 @@ fn judge_tags(
             ));
         } else if !image_ref::has_variables(tag)
             && image_ref::parse(tag).is_some_and(|r| r.tag_kind() == TagKind::Mutable)
+            && !moving.iter().any(|(_, _, t)| t == tag)
         {
-            if !moving.iter().any(|(_, _, t)| t == tag) {
-                moving.push((
-                    location.clone(),
-                    format!("{} {step}", job.label),
-                    tag.to_string(),
-                ));
-            }
+            moving.push((
+                location.clone(),
+                format!("{} {step}", job.label),
+                tag.to_string(),
+            ));
         }
     }
 }
