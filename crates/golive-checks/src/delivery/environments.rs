@@ -199,7 +199,7 @@ impl golive_core::Check for Environments {
                 .iter()
                 .map(|dj| {
                     Finding::at(
-                        dj.job.location.clone(),
+                        dj.location(),
                         format!(
                             "{} deploys one configuration for every environment: no overlay, values-<env> file, tfvars or `environment:` separates production from the others",
                             dj.job.label

@@ -684,7 +684,16 @@ pub(crate) fn deploy_command(words: &[String]) -> Option<String> {
             ["deploy", "up"].into_iter().find(|w| has(w))?
         }
         "skaffold" => ["run", "deploy"].into_iter().find(|w| has(w))?,
-        "gcloud" if has("deploy") => "deploy",
+        "gcloud" => {
+            // `gcloud run deploy`, `gcloud app deploy`, `gcloud deploy releases create`.
+            let at = args.iter().position(|a| *a == "deploy")?;
+            let path: Vec<&str> = args[..=at]
+                .iter()
+                .copied()
+                .filter(|a| !a.starts_with('-'))
+                .collect();
+            return Some(format!("gcloud {}", path.join(" ")));
+        }
         "aws" => {
             const AWS: &[(&str, &str)] = &[
                 ("ecs", "update-service"),
@@ -888,6 +897,20 @@ pub(crate) fn env_kind(text: &str) -> Option<EnvKind> {
         .map(|w| EnvKind::Other((*w).to_string()))
 }
 
+/// The words of a command that may name an environment: paths, names, flags; not URLs and
+/// image references, whose host names say nothing about the target (`europe-docker.pkg.dev`,
+/// `https://staging-docs.example.com`).
+fn env_words(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| {
+            let host = w.split('/').next().unwrap_or("");
+            !(w.contains("://")
+                || (w.contains('/') && host.contains('.') && !host.starts_with('.')))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Which environment a deploy job targets, and why golive thinks so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Target {
@@ -934,7 +957,7 @@ pub(crate) fn target(job: &Job<'_>, deploys: &[Deploy]) -> Target {
     }
     let mut other = None;
     for d in deploys {
-        match env_kind(&d.text) {
+        match env_kind(&env_words(&d.text)) {
             Some(EnvKind::Production(w)) => {
                 return Target::Production(format!("its deploy command names `{w}`"));
             }
@@ -953,6 +976,17 @@ pub(crate) struct DeployJob<'p, 'a> {
     pub job: &'p Job<'a>,
     pub deploys: Vec<Deploy>,
     pub target: Target,
+}
+
+impl DeployJob<'_, '_> {
+    /// Where findings about the deploy point: the job's key, or for CI systems read as one
+    /// file, the first deploy command.
+    pub fn location(&self) -> Location {
+        match (self.job.system, self.deploys.first()) {
+            (System::Other(_), Some(d)) => d.location.clone(),
+            _ => self.job.location.clone(),
+        }
+    }
 }
 
 /// The jobs that deploy (GitLab `action: stop` jobs tear an environment down and are left out).
@@ -1163,7 +1197,7 @@ mod tests {
                 "terraform -chdir=infra apply -auto-approve",
                 "terraform apply",
             ),
-            ("gcloud run deploy web --image x", "gcloud deploy"),
+            ("gcloud run deploy web --image x", "gcloud run deploy"),
             (
                 "aws ecs update-service --cluster c --service s",
                 "aws ecs update-service",
@@ -1204,6 +1238,10 @@ mod tests {
         );
         assert_eq!(env_kind("deploy"), None);
         assert_eq!(env_kind("products"), None);
+        assert_eq!(
+            env_words("gcloud run deploy web --image europe-docker.pkg.dev/a/web:1 -n dev"),
+            "gcloud run deploy web --image -n dev"
+        );
     }
 
     #[test]

@@ -244,7 +244,7 @@ fn ungated(dj: &DeployJob<'_, '_>) -> Finding {
         }
     };
     let finding = Finding::at(
-        job.location.clone(),
+        dj.location(),
         format!(
             "{} deploys to production{what} {when} with no approval gate ({})",
             job.label,

@@ -1,8 +1,5 @@
 use crate::ci::test_commands::segments;
-use crate::delivery::automated_deploy::deploy_config;
-use crate::delivery::gitops;
-use crate::delivery::pipeline::{Job, Pipelines, System, command_words, deploy_jobs};
-use crate::k8s::relations::Manifests;
+use crate::delivery::pipeline::{Job, Pipelines, System, command_words};
 use golive_core::parse::image_ref::{self, TagKind};
 use golive_core::{Context, Evidence, FileKind, Finding, Location, Outcome, declare_check};
 
@@ -23,10 +20,11 @@ declare_check! {
     ///   with `type=semver` or `type=sha`), or skaffold, which tags by commit by default;
     /// - a Helm application chart with a semantic `version:` in Chart.yaml.
     ///
-    /// The check fails when the repository ships something (deploys, builds images, holds a
-    /// chart) and none of these is found; a pipeline that pushes only moving tags (`latest`,
-    /// `main`) gets a finding at that push. Not-applicable when the repository releases
-    /// nothing golive can see: no deploy, no Dockerfile, no chart, no deploy configuration.
+    /// The check fails when the repository builds something of its own (a Dockerfile, a Helm
+    /// chart, an image build in the pipeline) and none of these is found; a pipeline that
+    /// tags images only with moving tags (`latest`, `main`) gets a finding at that build.
+    /// Not-applicable when the repository builds nothing of its own: manifests that deploy
+    /// images built elsewhere release nothing here (delivery/immutable-tags judges their tags).
     ///
     /// ## Why it matters
     /// A version names exactly what runs in production: what to roll back to, what a bug
@@ -114,7 +112,6 @@ impl golive_core::Check for ReleaseVersioning {
     fn run(&self, cx: &Context<'_>) -> Outcome {
         let ws = cx.ws;
         let p = Pipelines::read(ws);
-        let m = Manifests::new(ws);
         let mut evidence = Vec::new();
         let mut moving_pushes: Vec<(Location, String, String)> = Vec::new();
         let mut builds_images = false;
@@ -249,16 +246,20 @@ impl golive_core::Check for ReleaseVersioning {
         if !evidence.is_empty() {
             return Outcome::from_findings(Vec::new(), evidence);
         }
-        let ships = !deploy_jobs(&p).is_empty()
-            || !gitops::apps(&m).is_empty()
-            || builds_images
+        // What the repository builds of its own: images, charts. Deploying manifests of
+        // images built elsewhere releases nothing here (delivery/immutable-tags judges them).
+        let charts = ws
+            .files()
+            .iter()
+            .any(|f| f.name() == "Chart.yaml" && !crate::ci::is_not_ours(&f.path));
+        let builds = builds_images
+            || charts
             || ws
                 .files_of(FileKind::Dockerfile)
-                .any(|f| !crate::ci::is_not_ours(&f.path))
-            || !deploy_config(ws, &m).is_empty();
-        if !ships {
+                .any(|f| !crate::ci::is_not_ours(&f.path));
+        if !builds {
             return Outcome::not_applicable(
-                "the repository releases nothing golive can see: no deploy, no Dockerfile, no Helm chart or deploy configuration",
+                "the repository builds nothing of its own to release: no Dockerfile, no Helm chart, no image build in a pipeline",
             );
         }
         if !moving_pushes.is_empty() {

@@ -95,7 +95,7 @@ impl golive_core::Check for SmokeTest {
                 let at = checked
                     .as_ref()
                     .map(|(_, l)| l.clone())
-                    .unwrap_or_else(|| dj.job.location.clone());
+                    .unwrap_or_else(|| dj.location());
                 evidence.push(Evidence::located(&at, note));
                 continue;
             }
@@ -124,7 +124,7 @@ impl golive_core::Check for SmokeTest {
                                 .unwrap_or("a deploy")
                         ),
                     };
-                    findings.push(Finding::at(dj.job.location.clone(), message));
+                    findings.push(Finding::at(dj.location(), message));
                 }
             }
         }
