@@ -1,5 +1,5 @@
 use crate::delivery::gitops;
-use crate::delivery::pipeline::{Pipelines, deploy_jobs};
+use crate::delivery::pipeline::{Pipelines, deploy_jobs, throwaway_cluster};
 use crate::k8s::relations::Manifests;
 use golive_core::{Context, Evidence, Finding, Outcome, Workspace, declare_check};
 
@@ -17,8 +17,12 @@ declare_check! {
     /// golive reads GitHub Actions jobs (local composite actions and local reusable workflows
     /// included), GitLab CI jobs (with `extends`, `!reference` and local includes) and the
     /// files of the other CI systems (CircleCI, Jenkins, Azure Pipelines, Buildkite, ...).
-    /// Dry runs (`--dry-run`, `helm template`, `terraform plan`) do not deploy, and GitHub Pages
-    /// actions publish a documentation site, not the service. An Argo CD application without
+    /// Dry runs (`--dry-run`, `helm template`, `terraform plan`) do not deploy, GitHub Pages
+    /// actions publish a documentation site, not the service, and a job that first creates a
+    /// cluster in the runner (`kind create cluster`, minikube, k3d, `helm/kind-action`) runs
+    /// an end-to-end test. A job calling a reusable workflow of another repository, or a
+    /// GitLab job whose script comes from an include golive cannot read, deploys when its name
+    /// or the workflow's says so (`deploy`, `release`, `rollout`, `promote`). An Argo CD application without
     /// `syncPolicy.automated` is deployed by the controller when someone presses sync: it
     /// counts, and the evidence says so.
     ///
@@ -80,7 +84,11 @@ impl golive_core::Check for AutomatedDeploy {
             for d in &dj.deploys {
                 evidence.push(Evidence::located(
                     &d.location,
-                    format!("{} {} runs {}", dj.job.label, d.step, d.what),
+                    if d.step.is_empty() {
+                        format!("{} runs {}", dj.job.label, d.what)
+                    } else {
+                        format!("{} {} runs {}", dj.job.label, d.step, d.what)
+                    },
                 ));
             }
         }
@@ -101,6 +109,15 @@ impl golive_core::Check for AutomatedDeploy {
             evidence.push(Evidence::located(
                 &app.location,
                 format!("{} {how}", app.describe()),
+            ));
+        }
+        for job in p.jobs.iter().filter(|j| throwaway_cluster(j)) {
+            evidence.push(Evidence::located(
+                &job.location,
+                format!(
+                    "{} deploys into a cluster it creates for the run (kind, minikube, k3d): an end-to-end test, not a deploy",
+                    job.label
+                ),
             ));
         }
         let deployed = !jobs.is_empty() || apps.iter().any(|a| a.automated || a.tool == "Argo CD");

@@ -13,7 +13,9 @@ declare_check! {
     ///   manifests or Terraform (`deploy/production/`, `environments/dev/main.tf`),
     /// - a Helm values file (`values-prod.yaml`, `values.staging.yaml`, `values/dev.yaml`),
     /// - a Terraform variables file (`prod.tfvars`, `env/staging.tfvars.json`),
-    /// - a CI job's `environment:` (GitHub Actions, GitLab CI, Azure Pipelines), and
+    /// - a CI job's `environment:` (GitHub Actions, GitLab CI, Azure Pipelines) when its name
+    ///   is an environment word (`github-pages`, `pypi` or `release` are publishing targets
+    ///   and approvals, noted but not counted), and
     /// - an Argo CD or Flux object's name, path or destination namespace.
     ///
     /// Environment words: `prod`/`production`/`prd`/`live` for production; `dev`, `staging`,
@@ -86,6 +88,7 @@ impl golive_core::Check for Environments {
                 .push(Source { what, location });
         };
 
+        let mut unnamed: Vec<String> = Vec::new();
         for job in &p.jobs {
             let Some(env) = &job.environment else {
                 continue;
@@ -105,7 +108,12 @@ impl golive_core::Check for Environments {
                 System::GitLab => "GitLab CI",
                 System::Other(s) => s,
             };
-            let kind = env_kind(name).unwrap_or(EnvKind::Production(name.to_string()));
+            // Names that are not an environment word (`github-pages`, `pypi`, `release`)
+            // name a publishing target or an approval, not a deployment environment.
+            let Some(kind) = env_kind(name) else {
+                unnamed.push(format!("`{}` ({})", env.name, job.label));
+                continue;
+            };
             add(
                 kind,
                 format!("{system} environment `{}` ({})", env.name, job.label),
@@ -220,6 +228,12 @@ impl golive_core::Check for Environments {
         }
 
         let mut evidence = Vec::new();
+        if !unnamed.is_empty() {
+            evidence.push(Evidence::note(format!(
+                "CI environments whose names golive does not read as an environment, not counted: {}",
+                unnamed.join(", ")
+            )));
+        }
         for (env, sources) in &found {
             let Some(first) = sources.first() else {
                 continue;

@@ -70,6 +70,10 @@ pub(crate) struct Job<'a> {
     pub events: Vec<String>,
     /// Runs on tag pushes (GitHub `on: push: tags`, GitLab `$CI_COMMIT_TAG` / `only: tags`).
     pub on_tags: Option<Location>,
+    /// What the job runs comes from configuration golive cannot read (a reusable workflow of
+    /// another repository, a GitLab template from another project): what, and where it is
+    /// named.
+    pub opaque: Option<(String, Location)>,
 }
 
 impl Job<'_> {
@@ -342,6 +346,11 @@ fn github_job<'a>(
         manual: None,
         events: Vec::new(),
         on_tags: None,
+        opaque: job
+            .uses
+            .and_then(|u| u.as_text().map(|t| (t, u)))
+            .filter(|(t, _)| matches!(ActionRef::parse(t), ActionRef::Remote { .. }))
+            .map(|(t, u)| (format!("reusable workflow `{t}`"), u.location(path))),
     }
 }
 
@@ -449,6 +458,7 @@ fn gitlab_jobs<'a>(gl: &pipelines::Gitlab<'a>, scope: usize) -> Vec<Job<'a>> {
                     ));
                 }
                 if on_tags.is_none()
+                    && rule.get_str("when") != Some("never")
                     && let Some(cond) = rule.get("if")
                     && cond.as_text().is_some_and(|c| {
                         c.contains("CI_COMMIT_TAG")
@@ -501,7 +511,19 @@ fn gitlab_jobs<'a>(gl: &pipelines::Gitlab<'a>, scope: usize) -> Vec<Job<'a>> {
             manual,
             events: Vec::new(),
             on_tags,
+            opaque: None,
         });
+    }
+    // A job whose script comes from an include golive cannot read.
+    if !gl.external_includes.is_empty() {
+        for job in out.iter_mut() {
+            if job.steps.iter().all(|s| s.lines.is_empty()) {
+                job.opaque = Some((
+                    "a script from an include golive cannot read".to_string(),
+                    job.location.clone(),
+                ));
+            }
+        }
     }
     out
 }
@@ -579,6 +601,7 @@ fn other_job<'a>(system: &'static str, file: &'a SourceFile, scope: usize) -> Jo
         manual,
         events: Vec::new(),
         on_tags: None,
+        opaque: None,
     }
 }
 
@@ -803,7 +826,33 @@ pub(crate) struct Deploy {
 
 /// The deploys of a job, in order.
 pub(crate) fn deploys(job: &Job<'_>) -> Vec<Deploy> {
+    if throwaway_cluster(job) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
+    // A job whose steps golive cannot read deploys when its name or what it calls says so.
+    if let Some((what, location)) = &job.opaque
+        && [
+            job.id.as_str(),
+            what.as_str(),
+            job.name.as_deref().unwrap_or(""),
+        ]
+        .iter()
+        .any(|t| {
+            has_word(
+                t,
+                &["deploy", "deployment", "release", "rollout", "promote"],
+            )
+        })
+    {
+        out.push(Deploy {
+            step: String::new(),
+            what: what.clone(),
+            location: location.clone(),
+            step_index: 0,
+            text: String::new(),
+        });
+    }
     for (i, step) in job.steps.iter().enumerate() {
         if let Some(action) = deploy_action(step) {
             let text = step
@@ -836,6 +885,40 @@ pub(crate) fn deploys(job: &Job<'_>) -> Vec<Deploy> {
         }
     }
     out
+}
+
+/// Actions and commands that create a throwaway cluster inside the CI runner.
+const THROWAWAY_CLUSTER_ACTIONS: &[&str] = &[
+    "helm/kind-action",
+    "engineerd/setup-kind",
+    "container-tools/kind-action",
+    "medyagh/setup-minikube",
+    "manusa/actions-setup-minikube",
+    "absaoss/k3d-action",
+    "nolar/setup-k3d-k3s",
+    "debianmaster/actions-k3s",
+];
+
+/// Whether the job deploys into a cluster it creates for the run (kind, minikube, k3d): an
+/// end-to-end test, not a deploy.
+pub(crate) fn throwaway_cluster(job: &Job<'_>) -> bool {
+    job.steps.iter().any(|s| {
+        s.action
+            .as_deref()
+            .is_some_and(|a| THROWAWAY_CLUSTER_ACTIONS.contains(&a))
+    }) || job.lines().any(|(_, l)| {
+        segments(&l.text).into_iter().any(|seg| {
+            let w = command_words(seg);
+            let w: Vec<&str> = w.iter().map(String::as_str).collect();
+            matches!(
+                w.as_slice(),
+                ["kind", "create", "cluster", ..]
+                    | ["minikube", "start", ..]
+                    | ["k3d", "cluster", "create", ..]
+                    | ["ctlptl", "create", ..]
+            )
+        })
+    })
 }
 
 /// Words that name the production environment.
@@ -943,6 +1026,17 @@ pub(crate) fn target(job: &Job<'_>, deploys: &[Deploy]) -> Target {
             _ => Target::Production(format!("its environment is `{}`", env.name)),
         };
     }
+    if job.system == System::GitHub
+        && !job.events.is_empty()
+        && job.events.iter().all(|e| {
+            matches!(
+                e.as_str(),
+                "pull_request" | "pull_request_target" | "merge_group"
+            )
+        })
+    {
+        return Target::Other("its workflow runs on pull requests only: a preview".into());
+    }
     let names = [Some(job.id.as_str()), job.name.as_deref()];
     for name in names.into_iter().flatten() {
         match env_kind(name) {
@@ -1007,6 +1101,22 @@ pub(crate) fn deploy_jobs<'p, 'a>(p: &'p Pipelines<'a>) -> Vec<DeployJob<'p, 'a>
             })
         })
         .collect()
+}
+
+/// The not-applicable reason when every deploy targets another environment: which, and why.
+pub(crate) fn non_production(
+    jobs: &[DeployJob<'_, '_>],
+    apps: &[crate::delivery::gitops::App<'_>],
+) -> String {
+    let mut which: Vec<String> = jobs
+        .iter()
+        .map(|dj| format!("{} ({})", dj.job.label, dj.target.why()))
+        .collect();
+    which.extend(apps.iter().map(|a| a.describe()));
+    format!(
+        "no deploy targets production; the deploys go to other environments: {}",
+        which.join("; ")
+    )
 }
 
 /// Words in a URL or command that say it checks health.

@@ -1,6 +1,6 @@
 use crate::delivery::gitops;
 use crate::delivery::pipeline::{
-    DeployJob, EnvKind, Job, Pipelines, System, deploy_jobs, env_kind,
+    DeployJob, EnvKind, Job, Pipelines, System, deploy_jobs, env_kind, non_production,
 };
 use crate::k8s::relations::Manifests;
 use golive_core::{Context, Evidence, Finding, Location, Outcome, Severity, declare_check};
@@ -130,7 +130,7 @@ impl golive_core::Check for ProductionGate {
             return Outcome::not_applicable(if jobs.is_empty() && apps.is_empty() {
                 "nothing deploys from this repository (no CI deploy job, no Argo CD or Flux object): delivery/automated-deploy reports that".to_string()
             } else {
-                "no deploy targets production: every deploy job and GitOps object names another environment".to_string()
+                non_production(&jobs, &apps)
             });
         }
         Outcome::from_findings(findings, evidence)

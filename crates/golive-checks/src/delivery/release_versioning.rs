@@ -117,7 +117,11 @@ impl golive_core::Check for ReleaseVersioning {
         let mut builds_images = false;
 
         for job in &p.jobs {
-            if let Some(tags) = &job.on_tags {
+            if let Some(tags) = &job.on_tags
+                && !evidence.iter().any(|e: &Evidence| {
+                    e.path.as_deref() == Some(tags.path.as_str()) && e.line == Some(tags.line)
+                })
+            {
                 evidence.push(Evidence::located(
                     tags,
                     format!("{} runs on tag pushes", job.label),

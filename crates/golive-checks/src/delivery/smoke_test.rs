@@ -1,6 +1,6 @@
 use crate::delivery::gitops;
 use crate::delivery::pipeline::{
-    DeployJob, Line, Pipelines, Step, check_in_line, check_in_step, deploy_jobs,
+    DeployJob, Line, Pipelines, Step, check_in_line, check_in_step, deploy_jobs, non_production,
     rollout_wait_in_line,
 };
 use crate::k8s::relations::Manifests;
@@ -149,7 +149,7 @@ impl golive_core::Check for SmokeTest {
             return Outcome::not_applicable(if jobs.is_empty() && apps.is_empty() {
                 "nothing deploys from this repository (no CI deploy job, no Argo CD or Flux object): delivery/automated-deploy reports that".to_string()
             } else {
-                "no deploy targets production: every deploy job and GitOps object names another environment".to_string()
+                non_production(&jobs, &apps)
             });
         }
         Outcome::from_findings(findings, evidence)
