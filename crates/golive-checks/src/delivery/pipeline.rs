@@ -694,7 +694,14 @@ pub(crate) fn deploy_command(words: &[String]) -> Option<String> {
                 return None;
             }
         }
-        "helm" if args.first().is_some_and(|a| *a == "plugin" || *a == "repo") => return None,
+        // `helm diff upgrade` (the helm-diff plugin) previews an upgrade.
+        "helm"
+            if args
+                .first()
+                .is_some_and(|a| matches!(*a, "plugin" | "repo" | "diff" | "template")) =>
+        {
+            return None;
+        }
         "helm" if has("upgrade") => "upgrade",
         "helm" if has("install") => "install",
         "helmfile" => ["apply", "sync", "deploy"].into_iter().find(|w| has(w))?,
@@ -1298,6 +1305,10 @@ mod tests {
             ("helm upgrade --install web ./chart", "helm upgrade"),
             ("sudo -E helm install web ./chart", "helm install"),
             (
+                "helm secrets upgrade web ./chart -f secrets.yaml",
+                "helm upgrade",
+            ),
+            (
                 "kubectl -n shop set image deploy/web app=web:1",
                 "kubectl set image",
             ),
@@ -1325,6 +1336,7 @@ mod tests {
             "terraform plan",
             "echo kubectl apply -f k8s/",
             "helm plugin install https://github.com/databus23/helm-diff",
+            "helm diff upgrade web ./chart",
             "kubectl get pods",
         ] {
             assert_eq!(deploy_in_line(line), None, "{line}");

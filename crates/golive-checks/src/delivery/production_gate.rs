@@ -17,7 +17,8 @@ declare_check! {
     ///   (protected environments with deployment approvals are project settings).
     /// - Other systems: an approval step (Jenkins `input`, CircleCI `type: approval`,
     ///   Buildkite `block`/`input`, Azure `ManualValidation` or a deployment job's
-    ///   `environment:`, whose approvals and checks live in Azure DevOps).
+    ///   `environment:`, whose approvals and checks live in Azure DevOps). These files are
+    ///   read as one job: an approval step anywhere in the file counts.
     /// - A gate on a job the deploy `needs` (directly or through other jobs) gates it too: a
     ///   manual job, or a job bound to a production environment (an approval job); a staging
     ///   job's environment is not an approval of production.

@@ -143,11 +143,18 @@ impl golive_core::Check for ReleaseVersioning {
                     }
                     if action == "docker/metadata-action" {
                         builds_images = true;
-                        let tags = step.with.and_then(|w| w.get_str("tags")).unwrap_or("");
-                        if tags.contains("type=semver")
-                            || tags.contains("type=sha")
-                            || tags.contains("type=ref,event=tag")
-                        {
+                        // Without `tags:`, the action tags version tags on tag pushes.
+                        let tags = step.with.and_then(|w| w.get_str("tags"));
+                        if tags.is_none_or(|t| {
+                            [
+                                "type=semver",
+                                "type=sha",
+                                "type=ref,event=tag",
+                                "type=pep440",
+                            ]
+                            .iter()
+                            .any(|k| t.contains(k))
+                        }) {
                             evidence.push(Evidence::located(&step.location, format!("{} {} tags images by version or commit (`docker/metadata-action`)", job.label, step.label)));
                         }
                     }

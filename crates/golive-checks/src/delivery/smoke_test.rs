@@ -131,7 +131,16 @@ impl golive_core::Check for SmokeTest {
         let hooks = gitops_checks(&m);
         for app in apps.iter().filter(|a| a.is_production()) {
             production += 1;
-            match hooks.first() {
+            // The hook deployed with this application: under its source path when the
+            // repository holds that path, else any hook of the repository.
+            let source = app
+                .source
+                .as_deref()
+                .map(|s| s.trim_start_matches("./").trim_end_matches('/'))
+                .filter(|s| !s.is_empty() && !s.contains("{{"));
+            let under = |path: &str| source.is_some_and(|s| path.starts_with(&format!("{s}/")));
+            let local = hooks.iter().any(|(_, l)| under(&l.path));
+            match hooks.iter().find(|(_, l)| !local || under(&l.path)) {
                 Some((what, location)) => evidence.push(Evidence::located(
                     location,
                     format!("{} deploys production; {what} checks the release", app.describe()),
