@@ -16,7 +16,8 @@ pub(crate) struct App<'a> {
     pub automated: bool,
     /// What it deploys: a path, a chart (for messages and the environment).
     pub source: Option<String>,
-    /// The environment its name, path or namespace names.
+    /// The environment its name, source path, destination namespace or own folder names
+    /// (production wins when one of them names it).
     pub env: Option<EnvKind>,
     pub location: Location,
 }
@@ -82,11 +83,16 @@ fn app(obj: KubeObject<'_>) -> Option<App<'_>> {
     } else {
         spec.get_str("targetNamespace").or(obj.namespace())
     };
-    let env = [obj.name(), source.as_deref(), namespace]
-        .into_iter()
-        .flatten()
-        .filter_map(env_kind)
-        .min_by_key(|k| matches!(k, EnvKind::Other(_)));
+    let env = [
+        obj.name(),
+        source.as_deref(),
+        namespace,
+        Some(obj.file.dir()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(env_kind)
+    .min_by_key(|k| matches!(k, EnvKind::Other(_)));
     Some(App {
         obj,
         tool,

@@ -27,8 +27,10 @@ declare_check! {
     /// through its Service and ingress, with its real configuration, secrets and
     /// dependencies. The finding says when a job only waits for the rollout. For other CI
     /// systems read as one file, a check on a later line than the deploy counts. GitOps
-    /// deploys to production are checked by an Argo CD `PostSync` hook Job or a Flux
-    /// `HelmRelease` with `spec.test.enable: true` (Argo CD does not run Helm test hooks).
+    /// deploys to production are checked by an Argo CD `PostSync` hook Job under the
+    /// application's source path (any PostSync hook when the repository does not hold that
+    /// path), or by `spec.test.enable: true` on the Flux `HelmRelease` itself (for a Flux
+    /// `Kustomization`, on a HelmRelease under its path). Argo CD does not run Helm test hooks.
     ///
     /// Deploys to other environments are listed in the evidence but not required to have a
     /// check. Not-applicable when nothing deploys to production (see delivery/production-gate
@@ -131,18 +133,9 @@ impl golive_core::Check for SmokeTest {
         let hooks = gitops_checks(&m);
         for app in apps.iter().filter(|a| a.is_production()) {
             production += 1;
-            // The hook deployed with this application: under its source path when the
-            // repository holds that path, else any hook of the repository.
-            let source = app
-                .source
-                .as_deref()
-                .map(|s| s.trim_start_matches("./").trim_end_matches('/'))
-                .filter(|s| !s.is_empty() && !s.contains("{{"));
-            let under = |path: &str| source.is_some_and(|s| path.starts_with(&format!("{s}/")));
-            let local = hooks.iter().any(|(_, l)| under(&l.path));
-            match hooks.iter().find(|(_, l)| !local || under(&l.path)) {
+            match gitops_check_for(app, &hooks) {
                 Some((what, location)) => evidence.push(Evidence::located(
-                    location,
+                    &location,
                     format!("{} deploys production; {what} checks the release", app.describe()),
                 )),
                 None => findings.push(Finding::at(
@@ -151,7 +144,7 @@ impl golive_core::Check for SmokeTest {
                         "{} deploys production and nothing checks the service after a sync: no Argo CD PostSync hook Job or HelmRelease `test.enable`",
                         app.describe()
                     ),
-                ).with_help("add a PostSync hook Job that curls the service's health URL (annotation `argocd.argoproj.io/hook: PostSync`), or enable Helm tests")),
+                ).with_help("add a PostSync hook Job that curls the service's health URL (annotation `argocd.argoproj.io/hook: PostSync`), or enable Helm tests (`spec.test.enable: true`)")),
             }
         }
         if production == 0 {
@@ -252,9 +245,18 @@ fn wait_after(p: &Pipelines<'_>, dj: &DeployJob<'_, '_>) -> Option<(String, Loca
         .find_map(|(_, l)| rollout_wait_in_line(&l.text).map(|w| (w, l.location.clone())))
 }
 
-/// Checks that run after a GitOps sync: Argo CD PostSync hook Jobs and Flux HelmReleases with
-/// tests enabled (Argo CD does not run Helm test hooks).
-fn gitops_checks(m: &Manifests<'_>) -> Vec<(String, Location)> {
+/// A check that runs after a GitOps sync: an Argo CD PostSync hook Job, or a Flux HelmRelease
+/// with tests enabled (Argo CD does not run Helm test hooks).
+struct Hook {
+    what: String,
+    location: Location,
+    /// An Argo CD PostSync hook (else: a HelmRelease with tests enabled).
+    argo: bool,
+    /// The HelmRelease itself, for tests enabled on it.
+    object: String,
+}
+
+fn gitops_checks(m: &Manifests<'_>) -> Vec<Hook> {
     let mut out = Vec::new();
     for obj in m.objects() {
         let hook = obj
@@ -262,20 +264,50 @@ fn gitops_checks(m: &Manifests<'_>) -> Vec<(String, Location)> {
             .path(&["metadata", "annotations", "argocd.argoproj.io/hook"])
             .and_then(|h| h.as_text());
         if obj.kind == "Job" && hook.is_some_and(|h| h.contains("PostSync")) {
-            out.push((
-                format!("the PostSync hook {}", obj.display_name()),
-                obj.location(),
-            ));
+            out.push(Hook {
+                what: format!("the PostSync hook {}", obj.display_name()),
+                location: obj.location(),
+                argo: true,
+                object: String::new(),
+            });
         }
         if obj.kind == "HelmRelease"
             && let Some(enable) = obj.node.path(&["spec", "test", "enable"])
             && enable.as_bool() == Some(true)
         {
-            out.push((
-                format!("Helm tests enabled on {}", obj.display_name()),
-                enable.location(&obj.file.path),
-            ));
+            out.push(Hook {
+                what: format!("Helm tests enabled on {}", obj.display_name()),
+                location: enable.location(&obj.file.path),
+                argo: false,
+                object: format!("{}:{}", obj.file.path, obj.location().line),
+            });
         }
     }
     out
+}
+
+/// The check that runs after this application's sync: for an Argo CD application, a PostSync
+/// hook under its source path (any PostSync hook when the repository does not hold that
+/// path); for a Flux HelmRelease, its own `test.enable`; for a Flux Kustomization, a
+/// HelmRelease with tests enabled under its path.
+fn gitops_check_for(app: &gitops::App<'_>, hooks: &[Hook]) -> Option<(String, Location)> {
+    let source = app
+        .source
+        .as_deref()
+        .map(|s| s.trim_start_matches("./").trim_end_matches('/'))
+        .filter(|s| !s.is_empty() && !s.contains("{{"));
+    let under = |path: &str| source.is_some_and(|s| path.starts_with(&format!("{s}/")));
+    let found = match (app.tool, app.obj.kind) {
+        ("Argo CD", _) => {
+            let argo: Vec<&Hook> = hooks.iter().filter(|h| h.argo).collect();
+            let local = argo.iter().any(|h| under(&h.location.path));
+            argo.into_iter().find(|h| !local || under(&h.location.path))
+        }
+        (_, "HelmRelease") => {
+            let me = format!("{}:{}", app.obj.file.path, app.location.line);
+            hooks.iter().find(|h| !h.argo && h.object == me)
+        }
+        _ => hooks.iter().find(|h| !h.argo && under(&h.location.path)),
+    };
+    found.map(|h| (h.what.clone(), h.location.clone()))
 }
