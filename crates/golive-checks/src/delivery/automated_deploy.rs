@@ -28,7 +28,8 @@ declare_check! {
     ///
     /// The check fails when the repository holds deploy configuration (Kubernetes manifests,
     /// a Helm application chart, kustomizations, a Terraform root module with a backend,
-    /// `skaffold.yaml`, `serverless.yml`, `fly.toml`) that nothing deploys. It is
+    /// `skaffold.yaml`, `serverless.yml`, `fly.toml`; not in documentation, example or
+    /// vendored folders) that nothing deploys. It is
     /// not-applicable when the repository holds no deploy configuration: a library, or an
     /// application whose images are deployed from another repository.
     ///
@@ -171,7 +172,7 @@ pub(crate) fn deploy_config(ws: &Workspace, m: &Manifests<'_>) -> Vec<String> {
         .workloads()
         .iter()
         .map(|w| w.obj.file.path.as_str())
-        .filter(|p| !crate::ci::is_not_ours(p))
+        .filter(|p| !crate::ci::is_not_ours(p) && !is_docs(p))
         .collect();
     manifest_files.sort_unstable();
     manifest_files.dedup();
@@ -185,7 +186,7 @@ pub(crate) fn deploy_config(ws: &Workspace, m: &Manifests<'_>) -> Vec<String> {
     let ours = || {
         ws.files()
             .iter()
-            .filter(|f| !crate::ci::is_not_ours(&f.path))
+            .filter(|f| !crate::ci::is_not_ours(&f.path) && !is_docs(&f.path))
     };
     let charts: Vec<&str> = ours()
         .filter(|f| f.name() == "Chart.yaml")
@@ -232,4 +233,16 @@ fn describe(what: &str, first: &str, n: usize) -> String {
     } else {
         format!("{what} ({first})")
     }
+}
+
+/// Manifests in documentation folders illustrate; they are not what the repository deploys.
+fn is_docs(path: &str) -> bool {
+    let mut dirs = path.split('/');
+    dirs.next_back();
+    dirs.any(|d| {
+        matches!(
+            d.to_ascii_lowercase().as_str(),
+            "docs" | "doc" | "documentation"
+        )
+    })
 }

@@ -7,7 +7,7 @@ pub(crate) mod pipeline;
 mod automated_deploy;
 mod environments;
 mod immutable_tags;
-mod production_gate;
+pub(crate) mod production_gate;
 mod release_versioning;
 mod smoke_test;
 

@@ -27,6 +27,9 @@ declare_check! {
     ///   (a setting golive cannot see); an Argo CD application without automated sync is
     ///   synced by hand.
     ///
+    /// A deploy through a reusable workflow of another repository (or a GitLab include golive
+    /// cannot read) may hold its gate there: it is noted, not reported.
+    ///
     /// A job deploys to production when its `environment:` says so, else its name, else its
     /// deploy command (`-n production`, `overlays/prod`, `values-prod.yaml`); a deploy job that
     /// names no environment at all is taken for production, and the finding says so. The
@@ -104,6 +107,10 @@ impl golive_core::Check for ProductionGate {
             production += 1;
             match gate(&p, dj.job) {
                 Some((gate, via)) => evidence.push(describe_gate(dj, &gate, via)),
+                // The gate may be inside what golive cannot read.
+                None if dj.job.opaque.is_some() => {
+                    evidence.push(opaque_note(dj, "its approval gate"))
+                }
                 None => findings.push(ungated(dj)),
             }
         }
@@ -258,4 +265,20 @@ fn ungated(dj: &DeployJob<'_, '_>) -> Finding {
     } else {
         finding
     }
+}
+
+/// Evidence for a deploy whose steps golive cannot read: what it may hold is not a finding.
+pub(crate) fn opaque_note(dj: &DeployJob<'_, '_>, what: &str) -> Evidence {
+    let (called, location) = dj
+        .job
+        .opaque
+        .clone()
+        .unwrap_or_else(|| (String::new(), dj.job.location.clone()));
+    Evidence::located(
+        &location,
+        format!(
+            "{} deploys to production through {called}, which golive cannot read: {what}, if any, is there",
+            dj.job.label
+        ),
+    )
 }

@@ -3,6 +3,7 @@ use crate::delivery::pipeline::{
     DeployJob, Line, Pipelines, Step, check_in_line, check_in_step, deploy_jobs, non_production,
     rollout_wait_in_line,
 };
+use crate::delivery::production_gate::opaque_note;
 use crate::k8s::relations::Manifests;
 use golive_core::{Context, Evidence, Finding, Location, Outcome, declare_check};
 
@@ -33,7 +34,8 @@ declare_check! {
     /// `Kustomization`, on a HelmRelease under its path). Argo CD does not run Helm test hooks.
     ///
     /// Deploys to other environments are listed in the evidence but not required to have a
-    /// check. Not-applicable when nothing deploys to production (see delivery/production-gate
+    /// check; a deploy through a reusable workflow of another repository (or a GitLab include
+    /// golive cannot read) may hold its check there, and is noted, not reported. Not-applicable when nothing deploys to production (see delivery/production-gate
     /// for how golive tells which environment a job deploys to).
     ///
     /// ## Why it matters
@@ -110,6 +112,9 @@ impl golive_core::Check for SmokeTest {
                         dj.job.label
                     ),
                 )),
+                None if dj.job.opaque.is_some() => {
+                    evidence.push(opaque_note(dj, "a smoke test"));
+                }
                 None => {
                     let waits = wait_after(&p, dj);
                     let message = match waits {
