@@ -82,10 +82,11 @@ impl golive_core::Check for Environments {
         let mut found: BTreeMap<String, Vec<Source>> = BTreeMap::new();
         let mut add = |kind: EnvKind, what: String, location: Location| {
             let name = normalise(&kind);
-            found
-                .entry(name)
-                .or_default()
-                .push(Source { what, location });
+            let sources = found.entry(name).or_default();
+            // One line per place: a Terraform folder has several files.
+            if !sources.iter().any(|s| s.what == what) {
+                sources.push(Source { what, location });
+            }
         };
 
         let mut unnamed: Vec<String> = Vec::new();
