@@ -14,7 +14,7 @@ declare_check! {
     /// - a Helm values file (`values-prod.yaml`, `values.staging.yaml`, `values/dev.yaml`),
     /// - a Terraform variables file (`prod.tfvars`, `env/staging.tfvars.json`),
     /// - a CI job's `environment:` (GitHub Actions, GitLab CI, Azure Pipelines) when its name
-    ///   is an environment word (`github-pages`, `pypi` or `release` are publishing targets
+    ///   (or GitLab's `deployment_tier`) is an environment word (`github-pages`, `pypi` or `release` are publishing targets
     ///   and approvals, noted but not counted), and
     /// - an Argo CD or Flux object's name, path or destination namespace.
     ///
@@ -111,7 +111,12 @@ impl golive_core::Check for Environments {
             };
             // Names that are not an environment word (`github-pages`, `pypi`, `release`)
             // name a publishing target or an approval, not a deployment environment.
-            let Some(kind) = env_kind(name) else {
+            let kind_text = if env.tier.is_some() {
+                env.kind_text()
+            } else {
+                name
+            };
+            let Some(kind) = env_kind(kind_text) else {
                 unnamed.push(format!("`{}` ({})", env.name, job.label));
                 continue;
             };

@@ -46,6 +46,19 @@ pub(crate) struct EnvDecl {
     pub location: Location,
     /// GitLab `action: stop` (tears an environment down, deploys nothing).
     pub stops: bool,
+    /// GitLab `deployment_tier` (production, staging, testing, development, other).
+    pub tier: Option<String>,
+}
+
+impl EnvDecl {
+    /// The text that says which environment this is: GitLab's tier when it names one, else
+    /// the name.
+    pub fn kind_text(&self) -> &str {
+        match self.tier.as_deref() {
+            Some(t @ ("production" | "staging" | "testing" | "development")) => t,
+            _ => &self.name,
+        }
+    }
 }
 
 /// One CI job.
@@ -272,6 +285,7 @@ fn environment_of(node: Node<'_>, path: &str, inputs: Option<Node<'_>>) -> Optio
         name,
         location: name_node.location(path),
         stops,
+        tier: None,
     })
 }
 
@@ -437,6 +451,7 @@ fn gitlab_jobs<'a>(gl: &pipelines::Gitlab<'a>, scope: usize) -> Vec<Job<'a>> {
                 name: name_node.as_text()?.trim().to_string(),
                 location: name_node.location(&e.file.path),
                 stops,
+                tier: e.node.get_str("deployment_tier").map(str::to_string),
             })
         });
         let mut manual = None;
@@ -565,6 +580,7 @@ fn other_job<'a>(system: &'static str, file: &'a SourceFile, scope: usize) -> Jo
                         name: name.trim().to_string(),
                         location: n.location(&file.path),
                         stops: false,
+                        tier: None,
                     });
                 }
             }
@@ -1028,7 +1044,7 @@ pub(crate) fn target(job: &Job<'_>, deploys: &[Deploy]) -> Target {
         && !env.name.contains("${{")
         && !env.name.starts_with('$')
     {
-        return match env_kind(&env.name) {
+        return match env_kind(env.kind_text()) {
             Some(EnvKind::Other(_)) => Target::Other(format!("its environment is `{}`", env.name)),
             _ => Target::Production(format!("its environment is `{}`", env.name)),
         };
@@ -1390,6 +1406,20 @@ mod tests {
         assert!(p.runs_after(&p.jobs[2], &p.jobs[1]));
         assert!(p.runs_after(&p.jobs[1], &p.jobs[0]));
         assert!(!p.runs_after(&p.jobs[0], &p.jobs[1]));
+    }
+
+    #[test]
+    fn gitlab_deployment_tiers_name_the_environment() {
+        let w = ws(&[(
+            ".gitlab-ci.yml",
+            "deploy_eu:\n  stage: deploy\n  environment: {name: eu-west-1, deployment_tier: production}\n  script: [helm upgrade --install web ./chart]\ndeploy_rc:\n  stage: deploy\n  environment: {name: rc, deployment_tier: staging}\n  script: [helm upgrade --install web ./chart]\n",
+        )]);
+        let p = Pipelines::read(&w);
+        let targets: Vec<bool> = deploy_jobs(&p)
+            .iter()
+            .map(|d| d.target.is_production())
+            .collect();
+        assert_eq!(targets, vec![true, false]);
     }
 
     #[test]
