@@ -16,7 +16,9 @@ declare_check! {
     ///
     /// golive reads GitHub Actions jobs (local composite actions and local reusable workflows
     /// included), GitLab CI jobs (with `extends`, `!reference` and local includes) and the
-    /// files of the other CI systems (CircleCI, Jenkins, Azure Pipelines, Buildkite, ...).
+    /// files of the other CI systems (CircleCI, Jenkins, Azure Pipelines, Buildkite, ...), and
+    /// follows a step one level into the repository: a script it runs (`./scripts/deploy.sh`)
+    /// or a make target's recipe (`make deploy`).
     /// Dry runs (`--dry-run`, `helm template`, `terraform plan`) do not deploy, GitHub Pages
     /// actions publish a documentation site, not the service, and a job that first creates a
     /// cluster in the runner (`kind create cluster`, minikube, k3d, `helm/kind-action`) runs

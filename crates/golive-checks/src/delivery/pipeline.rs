@@ -100,6 +100,7 @@ impl Job<'_> {
 
 /// Every CI job of the repository.
 pub(crate) struct Pipelines<'a> {
+    pub ws: &'a Workspace,
     pub jobs: Vec<Job<'a>>,
     /// Configuration files that do not parse (parse/invalid-yaml reports why).
     pub unreadable: Vec<String>,
@@ -181,7 +182,11 @@ impl<'a> Pipelines<'a> {
         for (i, p) in pipelines::other_pipelines(ws).iter().enumerate() {
             jobs.push(other_job(p.system, p.file, scope + 1 + i));
         }
-        Pipelines { jobs, unreadable }
+        Pipelines {
+            ws,
+            jobs,
+            unreadable,
+        }
     }
 
     /// Whether job `later` runs after job `earlier` has finished: it `needs` it (directly or
@@ -848,7 +853,7 @@ pub(crate) struct Deploy {
 }
 
 /// The deploys of a job, in order.
-pub(crate) fn deploys(job: &Job<'_>) -> Vec<Deploy> {
+pub(crate) fn deploys(job: &Job<'_>, ws: &Workspace) -> Vec<Deploy> {
     if throwaway_cluster(job) {
         return Vec::new();
     }
@@ -904,10 +909,79 @@ pub(crate) fn deploys(job: &Job<'_>) -> Vec<Deploy> {
                     step_index: i,
                     text: line.text.clone(),
                 });
+            } else if let Some((what, via, inner)) = indirect_deploy(ws, &line.text) {
+                out.push(Deploy {
+                    step: step.label.clone(),
+                    what: format!("`{what}` (via {via})"),
+                    location: line.location.clone(),
+                    step_index: i,
+                    text: format!("{} {inner}", line.text),
+                });
             }
         }
     }
     out
+}
+
+/// A deploy reached through the repository, one level deep: a script file the line runs
+/// (`./scripts/deploy.sh`, `bash deploy/rollout.sh`) or a make target's recipe (`make
+/// deploy`). (what, where, the deploying line)
+fn indirect_deploy(ws: &Workspace, line: &str) -> Option<(String, String, String)> {
+    for segment in segments(line) {
+        let toks = tokens(segment);
+        let Some(start) = toks
+            .iter()
+            .position(|t| !is_prefix(t) && !t.starts_with('-'))
+        else {
+            continue;
+        };
+        let first = toks[start].as_str();
+        if first == "make" {
+            let makefile = ws.file("Makefile").or_else(|| ws.file("makefile"))?;
+            for target in toks[start + 1..]
+                .iter()
+                .filter(|t| !t.starts_with('-') && !t.contains('='))
+            {
+                if let Some(found) = make_target_deploy(&makefile.text, target) {
+                    let (n, what, inner) = found;
+                    return Some((what, format!("{}:{n}", makefile.path), inner));
+                }
+            }
+            continue;
+        }
+        if !(first.ends_with(".sh") || first.starts_with("./")) {
+            continue;
+        }
+        let path = first.trim_start_matches("./");
+        let Some(file) = ws.file(path) else { continue };
+        for (i, inner) in logical_lines(&file.text) {
+            if let Some(what) = deploy_in_line(&inner) {
+                return Some((what, format!("{}:{}", file.path, i + 1), inner));
+            }
+        }
+    }
+    None
+}
+
+/// The first deploy in a make target's recipe (tab-indented lines after `target:`):
+/// (1-based line, what, the line).
+fn make_target_deploy(text: &str, target: &str) -> Option<(usize, String, String)> {
+    let mut inside = false;
+    for (i, raw) in text.lines().enumerate() {
+        if raw.starts_with('\t') {
+            if inside {
+                let cmd = raw.trim().trim_start_matches(['@', '-', '+']);
+                if let Some(what) = deploy_in_line(cmd) {
+                    return Some((i + 1, what, cmd.to_string()));
+                }
+            }
+            continue;
+        }
+        inside = raw.split_once(':').is_some_and(|(names, rest)| {
+            !rest.starts_with('=') && names.split_whitespace().any(|n| n == target)
+        });
+    }
+    None
 }
 
 /// Actions and commands that create a throwaway cluster inside the CI runner.
@@ -1112,7 +1186,7 @@ pub(crate) fn deploy_jobs<'p, 'a>(p: &'p Pipelines<'a>) -> Vec<DeployJob<'p, 'a>
         .iter()
         .filter(|j| !j.environment.as_ref().is_some_and(|e| e.stops))
         .filter_map(|job| {
-            let deploys = deploys(job);
+            let deploys = deploys(job, p.ws);
             if deploys.is_empty() {
                 return None;
             }
@@ -1360,6 +1434,31 @@ mod tests {
     }
 
     #[test]
+    fn follows_scripts_and_make_targets_one_level() {
+        let w = ws(&[
+            (
+                "scripts/deploy.sh",
+                "#!/bin/sh\nset -eu\nhelm upgrade --install web ./chart\n",
+            ),
+            (
+                "Makefile",
+                "build:\n\tgo build ./...\n\ndeploy: build\n\t@kubectl apply -k deploy/overlays/prod\n",
+            ),
+        ]);
+        let (what, via, _) = indirect_deploy(&w, "./scripts/deploy.sh").unwrap();
+        assert_eq!(
+            (what.as_str(), via.as_str()),
+            ("helm upgrade", "scripts/deploy.sh:3")
+        );
+        let (what, via, _) = indirect_deploy(&w, "make deploy").unwrap();
+        assert_eq!(
+            (what.as_str(), via.as_str()),
+            ("kubectl apply", "Makefile:5")
+        );
+        assert!(indirect_deploy(&w, "make build").is_none());
+    }
+
+    #[test]
     fn names_environments_by_their_words() {
         assert_eq!(
             env_kind("deploy-prod"),
@@ -1432,8 +1531,8 @@ mod tests {
         let deploy = p.jobs.iter().find(|j| j.id == "deploy").unwrap();
         let smoke = p.jobs.iter().find(|j| j.id == "smoke").unwrap();
         assert!(deploy.manual.is_some());
-        assert_eq!(deploys(deploy).len(), 1);
+        assert_eq!(deploys(deploy, &w).len(), 1);
         assert!(p.runs_after(smoke, deploy));
-        assert!(target(deploy, &deploys(deploy)).is_production());
+        assert!(target(deploy, &deploys(deploy, &w)).is_production());
     }
 }
