@@ -764,3 +764,53 @@ fn docker_microservices_demo() {
     assert_eq!(ignore.status, Status::Fail);
     assert_eq!(ignore.findings.len(), 8, "{:#?}", ignore.findings);
 }
+
+/// The corpora are copies without CI configuration: nothing deploys them, which the delivery
+/// checks must say once (automated-deploy) and not repeat as gate, environment or smoke-test
+/// findings about deploys that do not exist.
+#[test]
+fn delivery_pipeline_on_corpora() {
+    if let Some(report) = scan("microservices-demo") {
+        assert_no_errors(&report);
+        let deploy = check(&report, "delivery/automated-deploy");
+        assert_eq!(deploy.status, Status::Fail);
+        assert_eq!(deploy.findings.len(), 1);
+        let message = &deploy.findings[0].message;
+        assert!(
+            message.contains("Kubernetes manifests") && message.contains("helm-chart/Chart.yaml"),
+            "{message}"
+        );
+        for id in [
+            "delivery/environments",
+            "delivery/production-gate",
+            "delivery/smoke-test",
+        ] {
+            assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
+        }
+        // The Helm chart carries a semantic version.
+        let release = check(&report, "delivery/release-versioning");
+        assert_eq!(release.status, Status::Pass);
+        assert!(
+            evidence_under(release, "helm-chart/Chart.yaml")
+                .iter()
+                .any(|e| e.contains("`onlineboutique` is versioned")),
+            "{:?}",
+            release.evidence
+        );
+    }
+    if let Some(report) = scan("kube-prometheus") {
+        assert_eq!(
+            check(&report, "delivery/automated-deploy").status,
+            Status::Fail
+        );
+        // Manifests of images built elsewhere: nothing of its own to version.
+        assert_eq!(
+            check(&report, "delivery/release-versioning").status,
+            Status::NotApplicable
+        );
+        assert_eq!(
+            check(&report, "delivery/production-gate").status,
+            Status::NotApplicable
+        );
+    }
+}

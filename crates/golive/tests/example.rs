@@ -100,6 +100,13 @@ fn the_deliberate_non_gaps_are_not_reported() {
         "obs/metrics",
         "docs/readme",
         "ownership/codeowners",
+        // deploy.yml: tag-triggered, staging then production behind `environment:`, each
+        // followed by scripts/smoke-test.sh; overlays per environment.
+        "delivery/automated-deploy",
+        "delivery/environments",
+        "delivery/production-gate",
+        "delivery/release-versioning",
+        "delivery/smoke-test",
     ] {
         let check = r.check(id).unwrap_or_else(|| panic!("{id} ran"));
         assert_eq!(check.status, Status::Pass, "{id}: {:?}", check.findings);

@@ -399,7 +399,7 @@ pub(crate) fn travis_default(language: &str) -> Option<(Ecosystem, &'static str)
 
 /// Shell logical lines (`\` continuations joined), comment lines dropped, each with the 0-based
 /// index of its first physical line.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
+pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -452,7 +452,7 @@ fn strip_trailing_comment(line: &str) -> &str {
 }
 
 /// The commands of a logical line: split at `&&`, `||`, `;`, `|`, `&`, parentheses, backticks.
-fn segments(line: &str) -> Vec<&str> {
+pub(crate) fn segments(line: &str) -> Vec<&str> {
     // `$(VAR)` (make) is a word, not a subshell; quoted text is one word: `echo "(go test)"`
     // prints it, `sh 'go test && x'` runs one string.
     let mut depth_var = false;
@@ -485,7 +485,7 @@ fn segments(line: &str) -> Vec<&str> {
 }
 
 /// The words of a command, unquoted; `$(GO)`/`${GO}` become `go`.
-fn tokens(segment: &str) -> Vec<String> {
+pub(crate) fn tokens(segment: &str) -> Vec<String> {
     segment
         .split_whitespace()
         .map(|t| {
@@ -504,12 +504,12 @@ fn tokens(segment: &str) -> Vec<String> {
         .collect()
 }
 
-fn base(token: &str) -> &str {
+pub(crate) fn base(token: &str) -> &str {
     token.rsplit(['/', '\\']).next().unwrap_or(token)
 }
 
 /// Words that only introduce the real command (shell keywords, wrappers, CI file syntax).
-fn is_prefix(token: &str) -> bool {
+pub(crate) fn is_prefix(token: &str) -> bool {
     matches!(
         token,
         "-" | "then"
