@@ -35,8 +35,10 @@ declare_check! {
     ///
     /// A production Deployment that a Service sends traffic to and that none of the above
     /// covers is a finding: it rolls out with a plain rolling update. Deployments no Service
-    /// selects, StatefulSets and DaemonSets are passed over (canary tools shift traffic to
-    /// Deployments), and so are Jobs and CronJobs, which are not long-running. Manifests for
+    /// selects, Deployments that run a data store (`redis`, `postgres`, `mysql`, `mongo`, ...
+    /// images: their clients share one state), StatefulSets and DaemonSets are passed over
+    /// (canary tools shift traffic to stateless Deployments), and so are Jobs and CronJobs,
+    /// which are not long-running. Manifests for
     /// other environments (`dev`, `staging`, ... in the path or namespace) are skipped.
     ///
     /// ## Why it matters
@@ -185,6 +187,15 @@ impl golive_core::Check for ProgressiveRollout {
                 ));
                 continue;
             }
+            if let Some(store) = w.template.and_then(|t| data_store(&t)) {
+                r.evidence.push(Evidence::located(
+                    &w.obj.location(),
+                    format!(
+                        "{name} passed over: it runs a data store (`{store}`); canaries are for stateless services"
+                    ),
+                ));
+                continue;
+            }
             let services = m.services_selecting(w);
             if services.is_empty() {
                 r.evidence.push(Evidence::located(
@@ -244,6 +255,34 @@ impl golive_core::Check for ProgressiveRollout {
         }
         Outcome::from_findings(r.findings, r.evidence)
     }
+}
+
+/// Images of data stores, which are not rolled out by canary (their clients share one state).
+const DATA_STORES: &[&str] = &[
+    "redis",
+    "valkey",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "mongodb",
+    "memcached",
+    "rabbitmq",
+    "elasticsearch",
+    "cassandra",
+    "zookeeper",
+    "kafka",
+    "etcd",
+    "nats",
+];
+
+/// The data store a pod runs, by the repository name of its first container's image.
+fn data_store(t: &golive_core::kube::PodTemplate<'_>) -> Option<String> {
+    let image = t.containers().first()?.image()?.as_text()?;
+    let parsed = golive_core::parse::image_ref::parse(image)?;
+    let last = parsed.repository.rsplit('/').next()?.to_ascii_lowercase();
+    DATA_STORES.contains(&last.as_str()).then_some(last)
 }
 
 /// Traffic-routing objects an Argo Rollout manages (their weights move with its steps):

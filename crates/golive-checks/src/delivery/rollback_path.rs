@@ -308,12 +308,13 @@ impl Search {
 
     fn manifests(&mut self, ws: &golive_core::Workspace) {
         let m = Manifests::new(ws);
-        let long_running: Vec<String> = m
-            .workloads()
-            .iter()
-            .filter(|w| w.obj.is_long_running())
-            .map(|w| w.obj.display_name())
-            .collect();
+        let mut long_running: Vec<String> = Vec::new();
+        for w in m.workloads().iter().filter(|w| w.obj.is_long_running()) {
+            let name = w.obj.display_name();
+            if !long_running.contains(&name) {
+                long_running.push(name);
+            }
+        }
         if !long_running.is_empty() {
             let shown: Vec<&str> = long_running.iter().take(3).map(String::as_str).collect();
             self.deploy(format!(
