@@ -39,7 +39,9 @@ declare_check! {
     /// images: their clients share one state), StatefulSets and DaemonSets are passed over
     /// (canary tools shift traffic to stateless Deployments), and so are Jobs and CronJobs,
     /// which are not long-running. Manifests for
-    /// other environments (`dev`, `staging`, ... in the path or namespace) are skipped.
+    /// other environments (`dev`, `staging`, ... in the path or namespace) are skipped. With
+    /// no Rollout, Canary or traffic split and no production Deployment that serves traffic,
+    /// the check is not-applicable and says what it passed over.
     ///
     /// ## Why it matters
     /// A rolling update replaces every pod with the new version as fast as they become ready:
@@ -153,11 +155,14 @@ impl golive_core::Check for ProgressiveRollout {
                 }
             }
         }
-        let mut deployments = 0;
+        // Deployments judged: rolled out by a Rollout or Canary, behind a traffic split, or a
+        // finding.
+        let mut judged = 0;
         let mut passed_over: Vec<String> = Vec::new();
-        let mut long_running = 0;
+        let mut stateless_skipped = 0;
         for w in m.workloads() {
-            if !w.obj.is_long_running() {
+            // Rollouts were judged above (or skipped with their environment).
+            if !w.obj.is_long_running() || w.obj.kind == "Rollout" {
                 continue;
             }
             if let Environment::NonProduction(why) = environment(&w.obj) {
@@ -168,16 +173,11 @@ impl golive_core::Check for ProgressiveRollout {
                 ));
                 continue;
             }
-            long_running += 1;
-            if w.obj.kind == "Rollout" {
-                continue;
-            }
             let name = w.obj.display_name();
             if w.obj.kind != "Deployment" || w.obj.group() != "apps" {
                 passed_over.push(name);
                 continue;
             }
-            deployments += 1;
             if let Some((_, _, by)) = r.covered.iter().find(|(n, ns, _)| {
                 w.obj.name() == Some(n.as_str()) && same_namespace(ns.as_deref(), w.namespace())
             }) {
@@ -185,9 +185,11 @@ impl golive_core::Check for ProgressiveRollout {
                     &w.obj.location(),
                     format!("{name} is rolled out by {by}"),
                 ));
+                judged += 1;
                 continue;
             }
             if let Some(store) = w.template.and_then(|t| data_store(&t)) {
+                stateless_skipped += 1;
                 r.evidence.push(Evidence::located(
                     &w.obj.location(),
                     format!(
@@ -198,12 +200,14 @@ impl golive_core::Check for ProgressiveRollout {
             }
             let services = m.services_selecting(w);
             if services.is_empty() {
+                stateless_skipped += 1;
                 r.evidence.push(Evidence::located(
                     &w.obj.location(),
                     format!("{name} passed over: no Service in the scan sends it traffic"),
                 ));
                 continue;
             }
+            judged += 1;
             if let Some(s) = services
                 .iter()
                 .find(|s| s.name().is_some_and(|n| r.split_services.contains(n)))
@@ -235,22 +239,36 @@ impl golive_core::Check for ProgressiveRollout {
                 passed_over.join(", ")
             )));
         }
-        if progressive == 0 && deployments == 0 && long_running == 0 {
+        if progressive == 0 && judged == 0 {
             let jobs = m
                 .workloads()
                 .iter()
                 .filter(|w| !w.obj.is_long_running())
                 .count();
-            return Outcome::not_applicable(if skipped > 0 {
-                format!(
-                    "no production long-running workload ({skipped} object(s) in non-production environments skipped)"
-                )
-            } else if jobs > 0 {
-                format!(
-                    "only Jobs and CronJobs ({jobs}): they run to completion, so a rollout strategy does not apply"
-                )
-            } else {
+            let mut why = Vec::new();
+            if !passed_over.is_empty() {
+                why.push(format!("{} passed over", passed_over.join(", ")));
+            }
+            if stateless_skipped > 0 {
+                why.push(format!(
+                    "{stateless_skipped} Deployment(s) with no Service or running a data store"
+                ));
+            }
+            if skipped > 0 {
+                why.push(format!(
+                    "{skipped} object(s) in non-production environments skipped"
+                ));
+            }
+            if jobs > 0 {
+                why.push(format!("{jobs} Job(s)/CronJob(s), which run to completion"));
+            }
+            return Outcome::not_applicable(if why.is_empty() {
                 "no long-running workload in the Kubernetes manifests".to_string()
+            } else {
+                format!(
+                    "no production Deployment serving traffic to roll out progressively: {}",
+                    why.join("; ")
+                )
             });
         }
         Outcome::from_findings(r.findings, r.evidence)

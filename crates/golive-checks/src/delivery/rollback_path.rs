@@ -1,6 +1,6 @@
 use crate::ci::{github, pipelines};
 use crate::delivery::commands::{Command, commands, deploy_action};
-use crate::docs::find::doc_files;
+use crate::docs::find::{doc_files, heading_is_about, split_name};
 use crate::docs::outline::Outline;
 use crate::k8s::relations::Manifests;
 use golive_core::parse::yaml::Node;
@@ -28,6 +28,8 @@ declare_check! {
     ///   to run (a rollback or deploy command in its code), or a rollback command shown in any
     ///   document's code.
     ///
+    /// Headings about rolling back a transaction, a migration or a database are not release
+    /// rollbacks, and release notes (CHANGELOG, HISTORY, NEWS) are not read.
     /// A rollback section without a command is not enough: it is the finding (at its heading)
     /// when nothing else provides a rollback path, and a note otherwise. A Deployment with
     /// `revisionHistoryLimit: 0` keeps no previous ReplicaSet, so `kubectl rollout undo` has
@@ -82,13 +84,24 @@ declare_check! {
     }
 }
 
-/// Words of a heading about rolling back.
+/// Phrases a heading about rolling back a release starts with (`Rollback`, `Rolling back a
+/// release`, `Deploy and roll back`).
 const ROLLBACK_HEADINGS: &[&str] = &[
     "rollback",
-    "roll back",
-    "roll-back",
-    "rolling back",
     "rollbacks",
+    "roll back",
+    "rolling back",
+    "rolled back",
+];
+
+/// Headings about rolling back something other than a release.
+const OTHER_ROLLBACKS: &[&str] = &[
+    "transaction",
+    "transactions",
+    "migration",
+    "migrations",
+    "database",
+    "schema",
 ];
 
 /// Words of a workflow name, file or job about rolling back.
@@ -414,14 +427,27 @@ impl Search {
 
     fn documents(&mut self, ws: &golive_core::Workspace) {
         for file in doc_files(ws) {
+            // Release notes mention rollbacks that shipped, not how to roll back.
+            let stem = split_name(file.name()).0.to_ascii_lowercase();
+            if [
+                "changelog",
+                "changes",
+                "history",
+                "news",
+                "release-notes",
+                "releases",
+            ]
+            .contains(&stem.as_str())
+            {
+                continue;
+            }
             let Some(outline) = Outline::of(file) else {
                 continue;
             };
             let code = outline.code();
             let mut in_sections: Vec<u32> = Vec::new();
             for (index, heading) in outline.headings.iter().enumerate() {
-                let lower = heading.text.to_ascii_lowercase();
-                if !ROLLBACK_HEADINGS.iter().any(|w| lower.contains(w)) {
+                if !heading_is_about(&heading.text, ROLLBACK_HEADINGS, OTHER_ROLLBACKS) {
                     continue;
                 }
                 let (first, last) = outline.section(index);
