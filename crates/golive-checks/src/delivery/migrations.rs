@@ -22,6 +22,7 @@ pub(crate) enum Tool {
     Flyway,
     Prisma,
     Alembic,
+    Django,
     Knex,
     Sequelize,
     TypeOrm,
@@ -41,6 +42,7 @@ impl Tool {
             Tool::Flyway => "Flyway",
             Tool::Prisma => "Prisma",
             Tool::Alembic => "Alembic",
+            Tool::Django => "Django",
             Tool::Knex => "knex",
             Tool::Sequelize => "Sequelize",
             Tool::TypeOrm => "TypeORM",
@@ -138,6 +140,8 @@ static ONE_FILE_SQL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d+)[_-].+\.sql$").expect("valid regex"));
 static FLYWAY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([VU])(\d+(?:[._]\d+)*)__.+\.sql$").expect("valid regex"));
+static DJANGO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{4}_\w+\.py$").expect("valid regex"));
 static RAILS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d+)_\w+\.rb$").expect("valid regex"));
 static JS_UP: LazyLock<Regex> = LazyLock::new(|| {
@@ -271,6 +275,13 @@ pub(crate) fn find(ws: &Workspace) -> Vec<Migration<'_>> {
         {
             m.tool = Tool::Alembic;
             alembic(&mut m);
+        } else if DJANGO.is_match(name)
+            && last_segment(dir) == "migrations"
+            && f.text.contains("migrations.Migration")
+        {
+            m.tool = Tool::Django;
+            m.version = version_key(name.get(..4).unwrap_or(""));
+            m.down = django_down(&f.text);
         } else if is_js(name)
             && dir
                 .split('/')
@@ -465,6 +476,70 @@ fn alembic(m: &mut Migration<'_>) {
     };
 }
 
+/// The argument text of a call whose `(` is at byte `open`, across lines.
+fn call_args(text: &str, open: usize) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in text.get(open..).unwrap_or("").char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return text.get(open + 1..open + i).unwrap_or("");
+                }
+            }
+            _ => {}
+        }
+    }
+    text.get(open + 1..).unwrap_or("")
+}
+
+/// Whether call arguments pass the reverse: the `keyword`, or a second positional argument.
+fn has_reverse(args: &str, keyword: &str) -> bool {
+    if args.contains(keyword) {
+        return true;
+    }
+    let mut depth = 0usize;
+    let mut parts = vec![String::new()];
+    for c in args.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(p) = parts.last_mut() {
+            p.push(c);
+        }
+    }
+    parts
+        .get(1)
+        .map(|p| p.trim())
+        .is_some_and(|p| !p.is_empty() && !p.contains('='))
+}
+
+/// Django reverses its operations by itself, except `RunPython` without `reverse_code` and
+/// `RunSQL` without `reverse_sql`.
+fn django_down(text: &str) -> Down<'static> {
+    for (call, keyword) in [("RunPython(", "reverse_code"), ("RunSQL(", "reverse_sql")] {
+        for (at, _) in text.match_indices(call) {
+            let open = at + call.len() - 1;
+            if !has_reverse(call_args(text, open), keyword) {
+                return Down::Hollow {
+                    line: line_at(text, at),
+                    why: format!(
+                        "`{call}...)` has no `{keyword}`, so Django cannot reverse this migration"
+                    ),
+                };
+            }
+        }
+    }
+    Down::Reversed
+}
+
 fn rails(m: &mut Migration<'_>) {
     let text = &m.up.text;
     let def = |name: &str| {
@@ -516,6 +591,24 @@ pub(crate) fn call_changes(m: &Migration<'_>) -> Vec<Change> {
                 "renames a column: the version still running (and the one a rollback returns to) queries the old name",
             ),
             ("op.execute(\"TRUNCATE", "truncates a table"),
+        ],
+        Tool::Django => &[
+            (
+                "migrations.DeleteModel(",
+                "drops a model's table and all its rows",
+            ),
+            (
+                "migrations.RemoveField(",
+                "drops a column and its data, and the version still running reads it",
+            ),
+            (
+                "migrations.RenameField(",
+                "renames a column: the version still running (and the one a rollback returns to) queries the old name",
+            ),
+            (
+                "migrations.RenameModel(",
+                "renames a table: the version still running (and the one a rollback returns to) queries the old name",
+            ),
         ],
         Tool::Knex | Tool::Sequelize | Tool::TypeOrm | Tool::JsMigrations => &[
             (".dropTable(", "drops a table and all its rows"),
@@ -574,7 +667,7 @@ pub(crate) fn call_changes(m: &Migration<'_>) -> Vec<Change> {
         }
         _ => m.up_end,
     };
-    let comment = if m.tool == Tool::Alembic || m.tool == Tool::Rails {
+    let comment = if matches!(m.tool, Tool::Alembic | Tool::Rails | Tool::Django) {
         "#"
     } else {
         "//"
@@ -662,6 +755,10 @@ mod tests {
                 "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
             ),
             (
+                "shop/migrations/0002_orders.py",
+                "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunPython(fill_totals, migrations.RunPython.noop),\n        migrations.RunSQL(\n            \"UPDATE orders SET total = 0\",\n        ),\n    ]\n",
+            ),
+            (
                 "api/migrations/20240101_users.js",
                 "exports.up = function (knex) {\n  return knex.schema.dropTable('old');\n};\n",
             ),
@@ -683,6 +780,7 @@ mod tests {
                 "goose 001_x.sql section 3 empty=false",
                 "diesel 2024-01-01-000000_users/up.sql file migrations/2024-01-01-000000_users/down.sql",
                 "Prisma 20240101_init/migration.sql none by design",
+                "Django 0002_orders.py hollow 7",
                 "Flyway V1.1__init.sql file sql/U1.1__init.sql",
             ]
         );

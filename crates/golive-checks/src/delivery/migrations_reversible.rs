@@ -21,6 +21,8 @@ declare_check! {
     ///   (`R__` repeatable migrations are re-run, not versioned, and need none);
     /// * Alembic: `versions/*.py` with `def upgrade()` and a `def downgrade()` that does more
     ///   than `pass` (or raise);
+    /// * Django: `migrations/<nnnn>_<name>.py`; Django reverses its operations itself, except
+    ///   `RunPython` without `reverse_code` and `RunSQL` without `reverse_sql`;
     /// * knex, Sequelize and TypeORM: `migrations/*.js|ts` exporting `up` and `down`;
     /// * Rails: `db/migrate/<version>_<name>.rb` with `def change` (Rails reverses it) or
     ///   `def up` with `def down` (not raising `ActiveRecord::IrreversibleMigration`);
@@ -36,8 +38,9 @@ declare_check! {
     /// narrower type. Whether a type change narrows is judged against the column's earlier
     /// definition in the same folder (`varchar(200)` to `varchar(50)`, `bigint` to `int`, text
     /// to a number); when golive finds no earlier definition, or cannot compare the types, the
-    /// evidence says so and it is not a finding. For Alembic, knex and Rails, the calls that do
-    /// the same (`op.drop_column`, `dropTable`, `remove_column`, ...) are flagged.
+    /// evidence says so and it is not a finding. For Alembic, Django, knex and Rails, the calls
+    /// that do the same (`op.drop_column`, `RemoveField`, `dropTable`, `remove_column`, ...) are
+    /// flagged.
     ///
     /// ## Why it matters
     /// Rolling back the code is quick; rolling back the schema is only possible when the down
@@ -85,7 +88,7 @@ impl golive_core::Check for MigrationsReversible {
         let found = migrations::find(cx.ws);
         if found.is_empty() {
             return Outcome::not_applicable(
-                "no database migration folder (golang-migrate, sqlx, diesel, Flyway, Alembic, knex, Rails or Prisma layout) in the repository",
+                "no database migration folder (golang-migrate, sqlx, goose, dbmate, diesel, Flyway, Alembic, Django, knex, Rails or Prisma layout) in the repository",
             );
         }
         let mut findings = Vec::new();
