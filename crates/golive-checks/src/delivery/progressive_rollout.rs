@@ -25,8 +25,9 @@ declare_check! {
     ///   judges the new version.
     ///
     /// Findings: a canary without any analysis (it promotes blindly on timers), a blue/green
-    /// that promotes automatically without analysis, a canary with no steps or whose first
-    /// `setWeight` is 100 (all traffic at once), an analysis metric with no
+    /// that promotes automatically without analysis, a canary with no steps, whose first
+    /// `setWeight` is 100 (all traffic at once) or that raises the weight to 100 with no pause
+    /// or analysis after the previous weight (the canary step is never judged), an analysis metric with no
     /// `successCondition`/`failureCondition` (Argo) or no `thresholdRange` (Flagger), i.e. no
     /// abort condition, and a referenced `AnalysisTemplate` or Flagger `MetricTemplate` that is
     /// not in the scan (namespaced templates ship with the app; the analysis fails without
@@ -424,13 +425,8 @@ impl<'a> Review<'_, 'a> {
                 at.clone(),
                 format!("{name}: the canary has no steps, so all traffic moves to the new version at once"),
             ).with_help("add steps: setWeight: 10, pause, setWeight: 50, pause, ..."));
-        } else if let Some(first) = steps.iter().find_map(|s| s.get("setWeight"))
-            && first.as_i64().is_some_and(|w| w >= 100)
-        {
-            self.findings.push(Finding::at(
-                first.location(&obj.file.path),
-                format!("{name}: the first canary step sets weight 100, so all traffic moves to the new version at once"),
-            ).with_help("start with a small weight (setWeight: 10) and pause or analyse before raising it"));
+        } else {
+            self.weights(&name, obj, &steps);
         }
         if analyses.is_empty() {
             self.findings.push(Finding::at(
@@ -461,6 +457,43 @@ impl<'a> Review<'_, 'a> {
                 }
             ),
         ));
+    }
+
+    /// A canary's weights must rise in gated steps: the first `setWeight` below 100, and a
+    /// pause, analysis or experiment before a step raises it to 100.
+    fn weights(&mut self, name: &str, obj: &KubeObject<'a>, steps: &[Node<'a>]) {
+        let mut last: Option<i64> = None;
+        let mut gated = false;
+        for step in steps {
+            let Some(node) = step.get("setWeight") else {
+                if ["pause", "analysis", "experiment"]
+                    .iter()
+                    .any(|k| step.get(k).is_some())
+                {
+                    gated = true;
+                }
+                continue;
+            };
+            let Some(weight) = node.as_i64() else {
+                continue;
+            };
+            if weight >= 100 {
+                match last {
+                    None => self.findings.push(Finding::at(
+                        node.location(&obj.file.path),
+                        format!("{name}: the first canary step sets weight 100, so all traffic moves to the new version at once"),
+                    ).with_help("start with a small weight (setWeight: 10) and pause or analyse before raising it")),
+                    Some(before) if !gated => self.findings.push(Finding::at(
+                        node.location(&obj.file.path),
+                        format!("{name}: the canary goes from weight {before} to 100 with no pause or analysis in between, so the canary step is never judged"),
+                    ).with_help("add a pause (or an analysis step) before the step that sets weight 100")),
+                    Some(_) => {}
+                }
+                return;
+            }
+            last = Some(weight);
+            gated = false;
+        }
     }
 
     /// Resolves the templates the analyses reference and judges their metrics; returns their

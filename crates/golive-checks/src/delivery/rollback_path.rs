@@ -389,20 +389,26 @@ impl Search {
                         ));
                     }
                 }
-                ("apps", "Deployment") => {
-                    if let Some(limit) = obj.node.path(&["spec", "revisionHistoryLimit"])
-                        && limit.as_i64() == Some(0)
-                    {
-                        self.history_findings.push(Finding::at(
-                            limit.location(&obj.file.path),
-                            format!(
-                                "{}: revisionHistoryLimit: 0 keeps no previous ReplicaSet, so `kubectl rollout undo` has no version to return to",
-                                obj.display_name()
-                            ),
-                        ).with_help("keep a few revisions (remove revisionHistoryLimit, default 10, or set it to 3 or more)"));
-                    }
-                }
                 _ => {}
+            }
+        }
+        // Without revision history there is nothing to undo to.
+        for obj in m.objects() {
+            let undo = match (obj.group(), obj.kind) {
+                ("apps", "Deployment") => "kubectl rollout undo",
+                ("argoproj.io", "Rollout") => "kubectl argo rollouts undo",
+                _ => continue,
+            };
+            if let Some(limit) = obj.node.path(&["spec", "revisionHistoryLimit"])
+                && limit.as_i64() == Some(0)
+            {
+                self.history_findings.push(Finding::at(
+                    limit.location(&obj.file.path),
+                    format!(
+                        "{}: revisionHistoryLimit: 0 keeps no previous ReplicaSet, so `{undo}` has no version to return to",
+                        obj.display_name()
+                    ),
+                ).with_help("keep a few revisions (remove revisionHistoryLimit, default 10, or set it to 3 or more)"));
             }
         }
         for chart in ws.files().iter().filter(|f| f.name() == "Chart.yaml") {
