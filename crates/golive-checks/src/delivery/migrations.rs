@@ -590,7 +590,6 @@ pub(crate) fn call_changes(m: &Migration<'_>) -> Vec<Change> {
                 "new_column_name=",
                 "renames a column: the version still running (and the one a rollback returns to) queries the old name",
             ),
-            ("op.execute(\"TRUNCATE", "truncates a table"),
         ],
         Tool::Django => &[
             (
@@ -657,16 +656,7 @@ pub(crate) fn call_changes(m: &Migration<'_>) -> Vec<Change> {
         _ => return Vec::new(),
     };
     let text = &m.up.text;
-    // The up part: for JavaScript, up to the `down` definition when it follows `up`.
-    let end = match m.tool {
-        Tool::Knex | Tool::Sequelize | Tool::TypeOrm | Tool::JsMigrations => {
-            match (JS_UP.find(text), JS_DOWN.find(text)) {
-                (Some(u), Some(d)) if d.start() > u.start() => Some(line_at(text, d.start())),
-                _ => None,
-            }
-        }
-        _ => m.up_end,
-    };
+    let end = up_end_line(m);
     let comment = if matches!(m.tool, Tool::Alembic | Tool::Rails | Tool::Django) {
         "#"
     } else {
@@ -679,10 +669,8 @@ pub(crate) fn call_changes(m: &Migration<'_>) -> Vec<Change> {
             break;
         }
         let code = line.split(comment).next().unwrap_or("");
-        if let Some((call, what)) = calls.iter().find(|(c, _)| code.contains(c)) {
-            let shown = code.trim();
-            let shown: String = shown.chars().take(80).collect();
-            let _ = call;
+        if let Some((_, what)) = calls.iter().find(|(c, _)| code.contains(c)) {
+            let shown: String = code.trim().chars().take(80).collect();
             out.push(Change {
                 line: n,
                 message: format!("`{shown}` {what}"),
@@ -691,6 +679,91 @@ pub(crate) fn call_changes(m: &Migration<'_>) -> Vec<Change> {
         }
     }
     out
+}
+
+/// The line where the up part of an ORM migration ends (its down definition), if it does.
+fn up_end_line(m: &Migration<'_>) -> Option<u32> {
+    let text = &m.up.text;
+    match m.tool {
+        Tool::Knex | Tool::Sequelize | Tool::TypeOrm | Tool::JsMigrations => {
+            match (JS_UP.find(text), JS_DOWN.find(text)) {
+                (Some(u), Some(d)) if d.start() > u.start() => Some(line_at(text, d.start())),
+                _ => None,
+            }
+        }
+        _ => m.up_end,
+    }
+}
+
+/// Calls whose first argument is SQL: TypeORM/Sequelize `.query(`, knex `.raw(`, Alembic
+/// `op.execute(`, Rails `execute`, Django `RunSQL(`.
+const SQL_CALLS: &[&str] = &[
+    ".query(",
+    ".raw(",
+    "op.execute(",
+    "execute(",
+    "execute ",
+    "RunSQL(",
+];
+
+/// SQL passed as a string literal to the ORM's raw-SQL calls in the up part, read like a SQL
+/// migration: (line of the statement, change).
+pub(crate) fn embedded_sql(m: &Migration<'_>) -> Vec<Change> {
+    if !matches!(
+        m.tool,
+        Tool::Alembic
+            | Tool::Django
+            | Tool::Knex
+            | Tool::Sequelize
+            | Tool::TypeOrm
+            | Tool::JsMigrations
+            | Tool::Rails
+    ) {
+        return Vec::new();
+    }
+    let text = m.up.text.as_str();
+    let end = up_end_line(m);
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for call in SQL_CALLS {
+        for (at, _) in text.match_indices(call) {
+            let start = at + call.len();
+            let line = line_at(text, start);
+            if end.is_some_and(|e| line >= e) || !seen.insert(start) {
+                continue;
+            }
+            let Some((sql, sql_at)) = string_literal(text, start) else {
+                continue;
+            };
+            let first = line_at(text, sql_at);
+            for c in crate::delivery::schema_changes::Columns::default()
+                .apply(&crate::delivery::sql::statements(sql))
+            {
+                out.push(Change {
+                    line: first + c.line - 1,
+                    message: c.message,
+                    destructive: c.destructive,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|c| c.line);
+    out
+}
+
+/// The string literal starting at `from` (after whitespace): its content and byte offset.
+fn string_literal(text: &str, from: usize) -> Option<(&str, usize)> {
+    let rest = text.get(from..)?;
+    let skipped = rest.len() - rest.trim_start().len();
+    let at = from + skipped;
+    let rest = text.get(at..)?;
+    for quote in ["\"\"\"", "'''", "`", "\"", "'"] {
+        if let Some(body) = rest.strip_prefix(quote) {
+            let close = body.find(quote)?;
+            return Some((body.get(..close)?, at + quote.len()));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -805,5 +878,19 @@ mod tests {
         let changes = call_changes(&m[0]);
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].line, 2);
+    }
+
+    #[test]
+    fn raw_sql_in_orm_migrations_is_read() {
+        let w = ws(&[(
+            "src/migrations/1700000000000-DropAge.ts",
+            "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\nexport class DropAge1700000000000 implements MigrationInterface {\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`ALTER TABLE \"user\"\n            DROP COLUMN \"age\"`);\n    }\n\n    public async down(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`ALTER TABLE \"user\" ADD \"age\" integer`);\n        await queryRunner.query(`DROP TABLE \"tmp\"`);\n    }\n}\n",
+        )]);
+        let m = find(&w);
+        assert_eq!(m[0].tool, Tool::TypeOrm);
+        let changes = embedded_sql(&m[0]);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].line, 6);
+        assert!(changes[0].message.starts_with("DROP COLUMN `user.age`"));
     }
 }

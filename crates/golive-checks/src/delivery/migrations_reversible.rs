@@ -40,7 +40,8 @@ declare_check! {
     /// to a number); when golive finds no earlier definition, or cannot compare the types, the
     /// evidence says so and it is not a finding. For Alembic, Django, knex and Rails, the calls
     /// that do the same (`op.drop_column`, `RemoveField`, `dropTable`, `remove_column`, ...) are
-    /// flagged.
+    /// flagged, and SQL they pass as a string literal (`queryRunner.query(...)`, `knex.raw(...)`,
+    /// `op.execute(...)`, `RunSQL(...)`, `execute "..."`) is read like a SQL migration.
     ///
     /// ## Why it matters
     /// Rolling back the code is quick; rolling back the schema is only possible when the down
@@ -169,7 +170,12 @@ impl golive_core::Check for MigrationsReversible {
                     .entry(m.dir.clone())
                     .or_default()
                     .apply(&sql::statements(text)),
-                None => migrations::call_changes(m),
+                None => {
+                    let mut changes = migrations::call_changes(m);
+                    changes.extend(migrations::embedded_sql(m));
+                    changes.sort_by_key(|c| c.line);
+                    changes
+                }
             };
             for c in changes {
                 let line = c.line;
