@@ -525,7 +525,7 @@ fn has_reverse(args: &str, keyword: &str) -> bool {
 /// `RunSQL` without `reverse_sql`.
 fn django_down(text: &str) -> Down<'static> {
     for (call, keyword) in [("RunPython(", "reverse_code"), ("RunSQL(", "reverse_sql")] {
-        for (at, _) in text.match_indices(call) {
+        for (at, _) in text.match_indices(call).take(MAX_CALLS) {
             let open = at + call.len() - 1;
             if !has_reverse(call_args(text, open), keyword) {
                 return Down::Hollow {
@@ -695,6 +695,9 @@ fn up_end_line(m: &Migration<'_>) -> Option<u32> {
     }
 }
 
+/// Most calls of one kind read in one migration file (real migrations hold a few dozen).
+const MAX_CALLS: usize = 1_000;
+
 /// Calls whose first argument is SQL: TypeORM/Sequelize `.query(`, knex `.raw(`, Alembic
 /// `op.execute(`, Rails `execute`, Django `RunSQL(`.
 const SQL_CALLS: &[&str] = &[
@@ -726,7 +729,8 @@ pub(crate) fn embedded_sql(m: &Migration<'_>) -> Vec<Change> {
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for call in SQL_CALLS {
-        for (at, _) in text.match_indices(call) {
+        // Bounded: a hostile file with endless unclosed calls must not go quadratic.
+        for (at, _) in text.match_indices(call).take(MAX_CALLS) {
             let start = at + call.len();
             let line = line_at(text, start);
             if end.is_some_and(|e| line >= e) || !seen.insert(start) {

@@ -104,6 +104,9 @@ const OTHER_ROLLBACKS: &[&str] = &[
     "schema",
 ];
 
+/// Most rollback sections read in one document.
+const MAX_SECTIONS: usize = 50;
+
 /// Words of a workflow name, file or job about rolling back.
 const ROLLBACK_NAMES: &[&str] = &["rollback", "roll-back", "roll back", "revert", "undo"];
 
@@ -452,9 +455,15 @@ impl Search {
             };
             let code = outline.code();
             let mut in_sections: Vec<u32> = Vec::new();
+            let mut sections = 0;
             for (index, heading) in outline.headings.iter().enumerate() {
                 if !heading_is_about(&heading.text, ROLLBACK_HEADINGS, OTHER_ROLLBACKS) {
                     continue;
+                }
+                // Bounded: a document has a handful of rollback sections, not thousands.
+                sections += 1;
+                if sections > MAX_SECTIONS {
+                    break;
                 }
                 let (first, last) = outline.section(index);
                 let found = code
