@@ -99,6 +99,12 @@ impl<'a> Migration<'a> {
         }
     }
 
+    /// The version the migration's name starts with, for tools that order by it (empty for
+    /// Alembic, whose revisions form a chain).
+    pub fn version(&self) -> &[u64] {
+        &self.version
+    }
+
     /// The SQL of the up migration (for SQL tools).
     pub fn up_sql(&self) -> Option<&'a str> {
         let sql_tool = matches!(
@@ -188,14 +194,31 @@ pub(crate) fn find(ws: &Workspace) -> Vec<Migration<'_>> {
         .iter()
         .filter(|f| !is_not_ours(&f.path))
         .collect();
-    // Down and undo files by (folder, version).
-    let mut downs: HashMap<(&str, String), &SourceFile> = HashMap::new();
+    // Down files by (folder, name without `.down.sql`) and by (folder, version), and the names
+    // of up files: a down pairs with the up of its name, else with the one up of its version.
+    let mut downs: HashMap<(&str, &str), &SourceFile> = HashMap::new();
+    let mut downs_by_version: HashMap<(&str, String), Vec<&SourceFile>> = HashMap::new();
+    let mut ups: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
     let mut undos: HashMap<(&str, Vec<u64>), &SourceFile> = HashMap::new();
     for f in &files {
-        if let Some(c) = UP_DOWN_SQL.captures(f.name())
-            && &c[2] == "down"
-        {
-            downs.insert((f.dir(), c[1].to_string()), f);
+        if let Some(c) = UP_DOWN_SQL.captures(f.name()) {
+            let stem = f
+                .name()
+                .get(..f.name().len().saturating_sub(".up.sql".len()))
+                .unwrap_or("");
+            if &c[2] == "down" {
+                let stem = f
+                    .name()
+                    .get(..f.name().len().saturating_sub(".down.sql".len()))
+                    .unwrap_or("");
+                downs.insert((f.dir(), stem), f);
+                downs_by_version
+                    .entry((f.dir(), c[1].to_string()))
+                    .or_default()
+                    .push(f);
+            } else {
+                ups.insert((f.dir(), stem));
+            }
         }
         if let Some(c) = FLYWAY.captures(f.name())
             && &c[1] == "U"
@@ -219,7 +242,28 @@ pub(crate) fn find(ws: &Workspace) -> Vec<Migration<'_>> {
                 continue;
             }
             m.version = version_key(&c[1]);
-            m.down = match downs.get(&(dir, c[1].to_string())) {
+            let stem = name
+                .get(..name.len().saturating_sub(".up.sql".len()))
+                .unwrap_or("");
+            let by_version = || {
+                let same: Vec<&SourceFile> = downs_by_version
+                    .get(&(dir, c[1].to_string()))?
+                    .iter()
+                    .copied()
+                    .filter(|d| {
+                        let s = d
+                            .name()
+                            .get(..d.name().len().saturating_sub(".down.sql".len()))
+                            .unwrap_or("");
+                        !ups.contains(&(dir, s))
+                    })
+                    .collect();
+                match same.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                }
+            };
+            m.down = match downs.get(&(dir, stem)).copied().or_else(by_version) {
                 Some(d) => Down::File(d),
                 None => Down::Missing {
                     line: None,

@@ -30,7 +30,9 @@ declare_check! {
     ///   migrations by design (you roll forward, or restore): the evidence says so, and only
     ///   destructive statements are checked.
     ///
-    /// A missing down migration, or one with no statement (diesel generates an empty
+    /// Two migrations with the same version in one folder are a finding (golang-migrate,
+    /// Flyway, goose and Rails refuse to run them). A missing down migration, or one with no
+    /// statement (diesel generates an empty
     /// `down.sql`), is a finding at the migration. In up migrations, statements are read with a
     /// small SQL tokenizer (comments, string literals and `$$` function bodies are skipped) and
     /// these are warnings at the statement's line: `DROP TABLE`, `DROP COLUMN`, `TRUNCATE`,
@@ -97,7 +99,38 @@ impl golive_core::Check for MigrationsReversible {
         // Per folder and tool: how many migrations, how many reversible.
         let mut folders: BTreeMap<(String, Tool), (usize, usize)> = BTreeMap::new();
         let mut columns: BTreeMap<String, Columns> = BTreeMap::new();
+        // Versions seen per folder: two migrations with one version is an error in every tool
+        // that orders by version (golang-migrate, Flyway, goose, Rails refuse to run).
+        let mut versions: BTreeMap<(String, Vec<u64>), String> = BTreeMap::new();
         for m in &found {
+            let ordered = matches!(
+                m.tool,
+                Tool::UpDownSql
+                    | Tool::SqlxOneWay
+                    | Tool::Goose
+                    | Tool::Dbmate
+                    | Tool::Flyway
+                    | Tool::Rails
+            );
+            if ordered && !m.version().is_empty() {
+                match versions.entry((m.dir.clone(), m.version().to_vec())) {
+                    std::collections::btree_map::Entry::Occupied(first) => findings.push(
+                        Finding::at(
+                            Location::file(&m.up.path),
+                            format!(
+                                "{} migration {} has the same version as {}: the tool refuses to run (or skips one of them)",
+                                m.tool.name(),
+                                m.name(),
+                                first.get()
+                            ),
+                        )
+                        .with_help("give each migration its own version (a new timestamp or the next number)"),
+                    ),
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(m.name());
+                    }
+                }
+            }
             let entry = folders.entry((m.dir.clone(), m.tool)).or_default();
             entry.0 += 1;
             let name = m.name();
