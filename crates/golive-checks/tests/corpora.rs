@@ -814,3 +814,104 @@ fn delivery_pipeline_on_corpora() {
         );
     }
 }
+
+#[test]
+fn delivery_rollout_microservices_demo() {
+    let Some(report) = scan("microservices-demo") else {
+        return;
+    };
+    let manifests = "kubernetes-manifests/";
+
+    // Plain Deployments only: every stateless Deployment a Service sends traffic to is a
+    // finding; loadgenerator (no Service) and redis-cart (a data store) are passed over with
+    // their reasons. The frontend VirtualService has a single route: not a traffic split.
+    let rollout = check(&report, "delivery/progressive-rollout");
+    let found = findings_under(rollout, manifests);
+    for name in SERVING.iter().filter(|n| **n != "redis-cart") {
+        assert!(
+            found.iter().any(|(_, _, _, m)| m
+                .starts_with(&format!("production Deployment/{name} (behind Service/"))
+                && m.contains("plain rolling update")),
+            "no rollout finding for {name}: {found:#?}"
+        );
+    }
+    assert!(
+        !rollout
+            .findings
+            .iter()
+            .any(|f| f.message.contains("redis-cart") || f.message.contains("loadgenerator")),
+        "{:#?}",
+        rollout.findings
+    );
+    let evidence = evidence_under(rollout, manifests);
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("Deployment/redis-cart passed over: it runs a data store")),
+        "{evidence:#?}"
+    );
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("Deployment/loadgenerator passed over: no Service")),
+        "{evidence:#?}"
+    );
+    assert!(
+        !rollout
+            .evidence
+            .iter()
+            .any(|e| e.message.contains("splits traffic")),
+        "{:#?}",
+        rollout.evidence
+    );
+
+    // No pipeline, no rollback command, no rollback section: one finding about the
+    // repository, which deploys Kubernetes workloads and a Helm chart.
+    let rollback = check(&report, "delivery/rollback-path");
+    assert_eq!(rollback.findings.len(), 1, "{:#?}", rollback.findings);
+    let f = &rollback.findings[0];
+    assert!(f.location.is_none(), "{f:#?}");
+    assert!(
+        f.message.starts_with("no rollback path") && f.message.contains("Helm chart `helm-chart`"),
+        "{f:#?}"
+    );
+
+    // No database migrations in a set of stateless services and a Redis.
+    let migrations = check(&report, "delivery/migrations-reversible");
+    assert_eq!(migrations.status, Status::NotApplicable);
+}
+
+#[test]
+fn delivery_rollout_kube_prometheus() {
+    let Some(report) = scan("kube-prometheus") else {
+        return;
+    };
+    // Operator-managed and per-node workloads are passed over; the plain Deployments behind
+    // Services are findings.
+    let rollout = check(&report, "delivery/progressive-rollout");
+    assert!(
+        rollout
+            .evidence
+            .iter()
+            .any(|e| e.message.starts_with("passed over")
+                && e.message.contains("Alertmanager/main")
+                && e.message.contains("DaemonSet/node-exporter")
+                && e.message.contains("Prometheus/k8s")),
+        "{:#?}",
+        rollout.evidence
+    );
+    assert!(
+        rollout.findings.iter().any(|f| f
+            .message
+            .starts_with("production Deployment/grafana (behind Service/grafana)")),
+        "{:#?}",
+        rollout.findings
+    );
+    let rollback = check(&report, "delivery/rollback-path");
+    assert_eq!(rollback.status, Status::Fail, "{rollback:#?}");
+    assert_eq!(rollback.findings.len(), 1, "{:#?}", rollback.findings);
+    assert_eq!(
+        check(&report, "delivery/migrations-reversible").status,
+        Status::NotApplicable
+    );
+}
