@@ -2,6 +2,7 @@
 
 mod liveness_probe;
 mod pod_disruption_budget;
+mod probe_path_served;
 mod readiness_probe;
 pub(crate) mod relations;
 mod replicas;
@@ -15,6 +16,7 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &liveness_probe::LivenessProbe,
         &pod_disruption_budget::PodDisruptionBudget,
+        &probe_path_served::ProbePathServed,
         &readiness_probe::ReadinessProbe,
         &replicas::ReplicasCheck,
         &resources::Resources,
