@@ -372,7 +372,7 @@ fn docker_build(command: &str) -> Option<(String, String)> {
 
 /// Names the repository's projects go by, for tying an image to the code when no build is
 /// declared: package.json `name`, the last segment of a go.mod module, Cargo.toml and
-/// pyproject.toml `name`, and the folders that hold application code. (name, where).
+/// pyproject.toml `name`, and the folders that hold application code: (name, what it is).
 pub(crate) fn project_names(ws: &Workspace) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for f in ws.files() {
@@ -399,12 +399,18 @@ pub(crate) fn project_names(ws: &Workspace) -> Vec<(String, String)> {
             _ => None,
         };
         if let Some(n) = name.filter(|n| !n.is_empty()) {
-            out.push((n, f.path.clone()));
+            let described = format!("the project `{n}` of {}", f.path);
+            out.push((n, described));
         }
         if crate::code::application_lang(f).is_some() {
-            for dir in f.path.split('/').rev().skip(1) {
+            let parts: Vec<&str> = f.path.split('/').collect();
+            for end in 1..parts.len() {
+                let Some(dir) = parts.get(end - 1) else {
+                    continue;
+                };
                 if !out.iter().any(|(n, _)| n == dir) {
-                    out.push((dir.to_string(), format!("the folder of {}", f.path)));
+                    let folder = parts.get(..end).unwrap_or(&[]).join("/");
+                    out.push((dir.to_string(), format!("the folder {folder}")));
                 }
             }
         }

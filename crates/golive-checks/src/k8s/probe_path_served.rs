@@ -330,10 +330,10 @@ impl golive_core::Check for ProbePathServed {
                     .map(|r| r.rsplit('/').next().unwrap_or(&r).to_ascii_lowercase())
                     .unwrap_or_default();
                 match projects.iter().find(|(n, _)| n.eq_ignore_ascii_case(&last)) {
-                    Some((name, source)) => (
+                    Some((_, project)) => (
                         vec![String::new()],
                         format!(
-                            "the whole repository's code (no image build is declared; the image is named like the project `{name}` of {source})"
+                            "the whole repository's code (no image build is declared; the image is named like {project})"
                         ),
                     ),
                     None => {

@@ -20,8 +20,8 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
     let mut out = FileScan::default();
     let mut groups: HashMap<String, (String, bool)> = HashMap::new();
     let mut scopes: Vec<Scope> = Vec::new();
-    // (attribute name, first string argument)
-    let mut pending: Vec<(String, Option<(String, bool)>)> = Vec::new();
+    // (attribute name, first string argument, line)
+    let mut pending: Vec<(String, Option<(String, bool)>, u32)> = Vec::new();
     let mut class_names: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -47,7 +47,7 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
             } else {
                 None
             };
-            pending.push((name.text.clone(), arg));
+            pending.push((name.text.clone(), arg, name.line));
             i = close_of(tokens, i).unwrap_or(i) + 1;
             continue;
         }
@@ -60,7 +60,9 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
                 && let Some(close) = close_of(tokens, open)
             {
                 class_names.push((open..close, name.clone()));
-                if let Some((_, Some((p, dynamic)))) = pending.iter().find(|(n, _)| n == "Route") {
+                if let Some((_, Some((p, dynamic)), _)) =
+                    pending.iter().find(|(n, _, _)| n == "Route")
+                {
                     scopes.push(Scope {
                         range: open..close,
                         prefix: controller_tokens(p, &name),
@@ -85,9 +87,9 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
             let (prefix, scope_dynamic) = scoped_prefix(&scopes, i);
             let method_route = pending
                 .iter()
-                .find(|(n, _)| n == "Route")
-                .and_then(|(_, a)| a.clone());
-            for (name, arg) in std::mem::take(&mut pending) {
+                .find(|(n, _, _)| n == "Route")
+                .and_then(|(_, a, _)| a.clone());
+            for (name, arg, line) in std::mem::take(&mut pending) {
                 let method = match name.as_str() {
                     "HttpGet" => Method::Get,
                     "HttpPost" | "HttpPut" | "HttpDelete" | "HttpPatch" => Method::Other,
@@ -102,7 +104,7 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
                     join(&prefix, &p)
                 };
                 out.routes.push(PendingRoute::at_root(
-                    route(&full, t.line, "ASP.NET Core controllers", method)
+                    route(&full, line, "ASP.NET Core controllers", method)
                         .dynamic(dynamic || scope_dynamic),
                 ));
             }

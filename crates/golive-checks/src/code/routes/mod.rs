@@ -323,8 +323,8 @@ pub(crate) fn routes_of(files: &[&SourceFile]) -> Vec<Route> {
                 if let Some(re) = &route.regex {
                     let prefix = regex::escape(m.prefix.trim_start_matches('/'));
                     let pattern = re.as_str().trim_start_matches('^');
-                    r.regex = regex::Regex::new(&format!("^{prefix}{pattern}")).ok();
-                    r.path = format!("{}{}", m.prefix, route.path);
+                    r.path = format!("^{prefix}{pattern}");
+                    r.regex = regex::Regex::new(&r.path).ok();
                     if r.regex.is_none() {
                         continue;
                     }
