@@ -10,6 +10,9 @@ use super::{
 };
 use std::collections::HashMap;
 
+/// An attribute waiting for its class or method: name, first string argument, line.
+type Attribute = (String, Option<(String, bool)>, u32);
+
 fn route(path: &str, line: u32, framework: &'static str, method: Method) -> Route {
     let mut r = Route::new(path, line, framework).method(method);
     r.case_insensitive = true;
@@ -20,8 +23,7 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
     let mut out = FileScan::default();
     let mut groups: HashMap<String, (String, bool)> = HashMap::new();
     let mut scopes: Vec<Scope> = Vec::new();
-    // (attribute name, first string argument, line)
-    let mut pending: Vec<(String, Option<(String, bool)>, u32)> = Vec::new();
+    let mut pending: Vec<Attribute> = Vec::new();
     let mut class_names: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
