@@ -78,6 +78,7 @@ struct HttpProbe<'a> {
     kind: &'static str,
     /// The path as written (`/` when left out).
     path: String,
+    path_written: bool,
     /// Where findings point: the `path:` value, else the `httpGet:` settings.
     at: Location,
     image: Option<&'a str>,
@@ -88,8 +89,10 @@ struct CodeIndex {
     /// Application source files per language.
     langs: BTreeMap<Lang, usize>,
     routes: Vec<Route>,
-    /// Routes per language (framework endpoints count under their build file's language).
+    /// Routes per language (framework endpoints counted apart).
     route_counts: BTreeMap<&'static str, usize>,
+    /// Route declarations whose path golive cannot read: (file, line).
+    opaque: Vec<(String, u32)>,
 }
 
 impl CodeIndex {
@@ -106,7 +109,9 @@ impl CodeIndex {
                 *langs.entry(lang).or_insert(0) += 1;
             }
         }
-        let mut routes = routes::routes_of(&files);
+        let found = routes::routes_of(&files);
+        let opaque = found.opaque;
+        let mut routes = found.routes;
         let mut route_counts: BTreeMap<&'static str, usize> = BTreeMap::new();
         for r in &routes {
             let lang = ws
@@ -131,6 +136,7 @@ impl CodeIndex {
             langs,
             routes,
             route_counts,
+            opaque,
         }
     }
 
@@ -240,6 +246,7 @@ impl golive_core::Check for ProbePathServed {
                         container: c.describe(),
                         kind,
                         path,
+                        path_written: path_node.is_some(),
                         at,
                         image: c.image().and_then(|i| i.as_text()),
                     });
@@ -283,7 +290,14 @@ impl golive_core::Check for ProbePathServed {
         let mut judged = 0;
         for p in &probes {
             let who = format!("{}: {}'s {}", p.workload, p.container, p.kind);
-            let path_display = format!("`{}`", p.path);
+            let path_display = if p.path_written {
+                format!("`{}`", p.path)
+            } else {
+                format!(
+                    "`{}` (httpGet sets no path: the kubelet asks for `/`)",
+                    p.path
+                )
+            };
             if p.path.contains("{{") || p.path.contains('$') {
                 skipped.push(Evidence::located(
                     &p.at,
@@ -348,6 +362,7 @@ impl golive_core::Check for ProbePathServed {
                 }
             };
             let mut routes_here: Vec<&Route> = Vec::new();
+            let mut opaque_here: Vec<&(String, u32)> = Vec::new();
             let mut files = 0;
             let mut readable = 0;
             let mut langs = Vec::new();
@@ -364,6 +379,7 @@ impl golive_core::Check for ProbePathServed {
             for d in &dirs {
                 if let Some(index) = indexes.get(d) {
                     routes_here.extend(index.routes.iter());
+                    opaque_here.extend(index.opaque.iter());
                 }
             }
             let where_ = describe_dirs(&dirs);
@@ -384,7 +400,7 @@ impl golive_core::Check for ProbePathServed {
                 ));
                 continue;
             }
-            if routes_here.is_empty() {
+            if routes_here.is_empty() && opaque_here.is_empty() {
                 skipped.push(Evidence::located(
                     &p.at,
                     format!(
@@ -422,6 +438,21 @@ impl golive_core::Check for ProbePathServed {
                             p.at.path, p.at.line
                         ),
                     ));
+                }
+                None if !opaque_here.is_empty() => {
+                    // A route golive cannot read may be the one: never guessed.
+                    let (file, line) = opaque_here
+                        .first()
+                        .map(|(f, l)| (f.as_str(), *l))
+                        .unwrap_or_default();
+                    skipped.push(Evidence::located(
+                        &p.at,
+                        format!(
+                            "{who} path {path_display} passed over: no route golive can read matches it, but {where_} declares {} route(s) with a path golive cannot read (first at {file}:{line})",
+                            opaque_here.len()
+                        ),
+                    ));
+                    judged -= 1;
                 }
                 None => {
                     let other_method = routes_here

@@ -121,6 +121,16 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
             let a = args(tokens, i + 2);
             let recv = super::receiver(tokens, i).unwrap_or("");
             let (gp, gd) = groups.get(recv).cloned().unwrap_or_default();
+            if a.first()
+                .and_then(|r| path_arg(tokens, r.clone()))
+                .is_none()
+                && name.text.starts_with("Map")
+                && name.text != "MapGroup"
+                && name.text != "MapControllers"
+                && super::is_name_expr(tokens, a.first())
+            {
+                out.opaque.push(name.line);
+            }
             if let Some((p, dynamic)) = a.first().and_then(|r| path_arg(tokens, r.clone())) {
                 let dynamic = dynamic || gd;
                 let full = if gp.is_empty() {

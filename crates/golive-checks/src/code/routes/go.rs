@@ -125,7 +125,10 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
                     push(&path, dynamic, method_from_text(&m), false);
                     continue;
                 }
-                let Some((pattern, dynamic)) = path_arg(tokens, first) else {
+                let Some((pattern, dynamic)) = path_arg(tokens, first.clone()) else {
+                    if super::is_name_expr(tokens, Some(&first)) {
+                        out.opaque.push(line);
+                    }
                     continue;
                 };
                 let (method, path) = split_method(&pattern);
@@ -198,7 +201,13 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
                 if is_client(recv) {
                     continue;
                 }
-                let Some((path, dynamic)) = path_arg(tokens, first) else {
+                let Some((path, dynamic)) = path_arg(tokens, first.clone()) else {
+                    if framework != "net/http"
+                        && a.len() >= 2
+                        && super::is_name_expr(tokens, Some(&first))
+                    {
+                        out.opaque.push(line);
+                    }
                     continue;
                 };
                 if !path.starts_with('/') && !dynamic {

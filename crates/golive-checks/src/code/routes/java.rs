@@ -175,6 +175,16 @@ pub(super) fn scan(tokens: &[Token], lang: Lang) -> FileScan {
                 }
                 let mut paths = a.paths(tokens);
                 if paths.is_empty() {
+                    let named_path = a.args.iter().any(|r| {
+                        let key = tokens.get(r.start).map(|t| t.text.as_str());
+                        let named = tokens.get(r.start + 1).is_some_and(|t| t.is_punct("="));
+                        !named || matches!(key, Some("value" | "path"))
+                    });
+                    if named_path {
+                        // `@GetMapping(Paths.HEALTH)`: a path golive cannot read.
+                        out.opaque.push(a.line);
+                        continue;
+                    }
                     paths.push((String::new(), false));
                 }
                 for (p, dynamic) in paths {

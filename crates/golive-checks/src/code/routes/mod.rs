@@ -16,6 +16,7 @@ pub(crate) use java::{framework_endpoints, spring_context_path};
 use golive_core::SourceFile;
 use golive_core::workspace::{FileKind, Lang};
 use lexer::{Tok, Token};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Which HTTP methods a route answers.
@@ -208,18 +209,18 @@ pub(crate) fn join(prefix: &str, path: &str) -> String {
     if prefix.is_empty() {
         return format!("/{path_trimmed}");
     }
-    if path_trimmed.is_empty() {
-        return if path.ends_with('/') && !path.is_empty() {
-            format!("{prefix}/")
-        } else {
-            prefix.to_string()
-        };
-    }
     let prefix = if prefix.starts_with('/') {
         prefix.to_string()
     } else {
         format!("/{prefix}")
     };
+    if path_trimmed.is_empty() {
+        return if path.ends_with('/') && !path.is_empty() {
+            format!("{prefix}/")
+        } else {
+            prefix
+        };
+    }
     format!("{prefix}/{path_trimmed}")
 }
 
@@ -228,6 +229,9 @@ pub(crate) fn join(prefix: &str, path: &str) -> String {
 pub(crate) struct FileScan {
     pub routes: Vec<PendingRoute>,
     pub mounts: Vec<Mount>,
+    /// Lines of route declarations whose path is not a literal golive can read
+    /// (`mux.HandleFunc(cfg.Path(), h)`): a path that matches no route may be one of these.
+    pub opaque: Vec<u32>,
 }
 
 /// A route and, when its router may be mounted under a prefix by code golive has not seen yet
@@ -266,6 +270,8 @@ pub(crate) struct Mount {
     pub prefix: String,
     pub target: Target,
     pub dynamic: bool,
+    /// Where the mount is written.
+    pub line: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -278,34 +284,69 @@ pub(crate) enum Target {
     PathSuffix(String),
 }
 
-/// Every route of a set of files (mounts across the files resolved).
-pub(crate) fn routes_of(files: &[&SourceFile]) -> Vec<Route> {
+/// The routes of a set of files (mounts across the files resolved), and the places that
+/// declare routes golive cannot read.
+#[derive(Debug, Default)]
+pub(crate) struct CodeRoutes {
+    pub routes: Vec<Route>,
+    /// (file, line) of route declarations whose path is not a readable literal.
+    pub opaque: Vec<(String, u32)>,
+}
+
+/// Every route of a set of files (mounts across the files resolved). String constants that
+/// look like paths (`const healthPath = "/healthz"`) are resolved across the files first.
+pub(crate) fn routes_of(files: &[&SourceFile]) -> CodeRoutes {
+    let mut constants: HashMap<String, Option<String>> = HashMap::new();
+    for f in files {
+        if let Some(tokens) = tokens_of(f) {
+            for (name, value) in path_constants(&tokens) {
+                constants
+                    .entry(name)
+                    .and_modify(|v| {
+                        if v.as_deref() != Some(value.as_str()) {
+                            *v = None;
+                        }
+                    })
+                    .or_insert(Some(value));
+            }
+        }
+    }
+    let constants: HashMap<String, String> = constants
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
     let scans: Vec<(&SourceFile, FileScan)> = files
         .iter()
-        .filter_map(|f| Some((*f, scan_file(f)?)))
+        .filter_map(|f| Some((*f, scan_file(f, &constants)?)))
         .collect();
-    let mounts: Vec<&Mount> = scans.iter().flat_map(|(_, s)| s.mounts.iter()).collect();
-    let mut out = Vec::new();
+    let mounts: Vec<(&SourceFile, &Mount)> = scans
+        .iter()
+        .flat_map(|(f, s)| s.mounts.iter().map(move |m| (*f, m)))
+        .collect();
+    let mut used = vec![false; mounts.len()];
+    let mut out = CodeRoutes::default();
     for (file, scan) in &scans {
+        out.opaque
+            .extend(scan.opaque.iter().map(|l| (file.path.clone(), *l)));
         for pending in &scan.routes {
             let mut route = pending.route.clone();
             route.file = file.path.clone();
             let Some(name) = &pending.mounted_as else {
-                out.push(route);
+                out.routes.push(route);
                 continue;
             };
-            let by_file: Vec<&&Mount> = mounts
-                .iter()
-                .filter(|m| match &m.target {
-                    Target::Files(paths) => paths.contains(&file.path),
-                    Target::PathSuffix(s) => file.path.ends_with(s.as_str()),
-                    Target::Name(_) => false,
+            let by_file: Vec<usize> = (0..mounts.len())
+                .filter(|&k| match mounts.get(k).map(|(_, m)| &m.target) {
+                    Some(Target::Files(paths)) => paths.contains(&file.path),
+                    Some(Target::PathSuffix(s)) => file.path.ends_with(s.as_str()),
+                    _ => false,
                 })
                 .collect();
-            let matching: Vec<&&Mount> = if by_file.is_empty() {
-                mounts
-                    .iter()
-                    .filter(|m| matches!(&m.target, Target::Name(n) if n == name))
+            let matching: Vec<usize> = if by_file.is_empty() {
+                (0..mounts.len())
+                    .filter(|&k| {
+                        matches!(mounts.get(k).map(|(_, m)| &m.target), Some(Target::Name(n)) if n == name)
+                    })
                     .collect()
             } else {
                 by_file
@@ -315,10 +356,16 @@ pub(crate) fn routes_of(files: &[&SourceFile]) -> Vec<Route> {
                 // being mounted is optional (a Django root URLconf, NestJS without a global
                 // prefix).
                 route.unknown_prefix |= !pending.mount_optional;
-                out.push(route);
+                out.routes.push(route);
                 continue;
             }
-            for m in matching {
+            for k in matching {
+                let Some((_, m)) = mounts.get(k) else {
+                    continue;
+                };
+                if let Some(u) = used.get_mut(k) {
+                    *u = true;
+                }
                 let mut r = route.clone();
                 if let Some(re) = &route.regex {
                     let prefix = regex::escape(m.prefix.trim_start_matches('/'));
@@ -332,26 +379,123 @@ pub(crate) fn routes_of(files: &[&SourceFile]) -> Vec<Route> {
                     r.path = join(&m.prefix, &route.path);
                 }
                 r.unknown_prefix |= m.dynamic;
-                out.push(r);
+                out.routes.push(r);
             }
         }
+    }
+    // A mount of code golive did not find (a library's router, a module outside the scan)
+    // serves something under its prefix: a subtree golive cannot see into.
+    for ((file, m), used) in mounts.iter().zip(used) {
+        let external = matches!(&m.target, Target::Name(n) if n.starts_with('<'));
+        if used || external {
+            continue;
+        }
+        let mut r = Route::new(
+            &join(&m.prefix, ""),
+            m.line,
+            "a mounted router golive cannot read",
+        );
+        r.subtree = true;
+        r.unknown_prefix = m.dynamic;
+        r.file = file.path.clone();
+        out.routes.push(r);
     }
     out
 }
 
-/// The routes and mounts of one source file (None for languages golive does not read).
-pub(crate) fn scan_file(file: &SourceFile) -> Option<FileScan> {
+fn tokens_of(file: &SourceFile) -> Option<Vec<Token>> {
     let FileKind::Source(lang) = file.kind else {
         return None;
     };
     if !is_readable(lang) {
         return None;
     }
-    // Cheap prefilter: files that cannot declare routes are not tokenized.
-    if !might_declare_routes(&file.text) {
-        return Some(FileScan::default());
+    Some(lexer::tokenize(&file.text, lang))
+}
+
+/// `NAME = "/path"`, `NAME := "/path"`, `const NAME: &str = "/path";`,
+/// `static final String NAME = "/path";`: names bound to a literal that looks like a path.
+fn path_constants(tokens: &[Token]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.kind != Tok::Ident {
+            continue;
+        }
+        // Up to a short type annotation before `=`.
+        let Some(eq) = (i + 1..tokens.len().min(i + 6))
+            .find(|&k| tokens.get(k).is_some_and(|u| u.is_punct("=")))
+        else {
+            continue;
+        };
+        let between_ok =
+            tokens.get(i + 1..eq).unwrap_or(&[]).iter().all(|u| {
+                u.kind == Tok::Ident || u.is_punct(":") || u.is_punct("&") || u.is_punct("'")
+            });
+        if !between_ok
+            || tokens.get(eq + 1).is_some_and(|u| u.is_punct("="))
+            || i.checked_sub(1)
+                .and_then(|p| tokens.get(p))
+                .is_some_and(|p| p.is_punct("."))
+        {
+            continue;
+        }
+        let (Some(value), next) = (tokens.get(eq + 1), tokens.get(eq + 2)) else {
+            continue;
+        };
+        if value.kind == Tok::Str
+            && !value.dynamic
+            && value.text.starts_with('/')
+            && !next.is_some_and(|n| n.is_punct("+") || n.is_punct(".") || n.is_punct("("))
+        {
+            out.push((t.text.clone(), value.text.clone()));
+        }
     }
-    let tokens = lexer::tokenize(&file.text, lang);
+    out
+}
+
+/// Replaces uses of path constants by their value (not their definitions, nor receivers or
+/// calls).
+fn substitute(tokens: &mut [Token], constants: &HashMap<String, String>) {
+    if constants.is_empty() {
+        return;
+    }
+    for i in 0..tokens.len() {
+        let Some(t) = tokens.get(i) else { break };
+        if t.kind != Tok::Ident {
+            continue;
+        }
+        let Some(value) = constants.get(&t.text) else {
+            continue;
+        };
+        let next = tokens.get(i + 1);
+        if next.is_some_and(|n| {
+            n.is_punct(".") || n.is_punct("(") || n.is_punct("=") || n.is_punct(":")
+        }) {
+            continue;
+        }
+        let value = value.clone();
+        if let Some(t) = tokens.get_mut(i) {
+            t.kind = Tok::Str;
+            t.text = value;
+        }
+    }
+}
+
+/// The routes and mounts of one source file (None for languages golive does not read).
+pub(crate) fn scan_file(
+    file: &SourceFile,
+    constants: &HashMap<String, String>,
+) -> Option<FileScan> {
+    let FileKind::Source(lang) = file.kind else {
+        return None;
+    };
+    if !is_readable(lang) {
+        return None;
+    }
+    let Some(mut tokens) = tokens_of(file) else {
+        return Some(FileScan::default());
+    };
+    substitute(&mut tokens, constants);
     Some(match lang {
         Lang::Go => go::scan(&tokens),
         Lang::Python => python::scan(&tokens, &file.path),
@@ -382,10 +526,6 @@ pub(crate) fn lang_name(lang: Lang) -> &'static str {
         Lang::Ruby => "Ruby",
         Lang::Shell => "shell",
     }
-}
-
-fn might_declare_routes(text: &str) -> bool {
-    text.contains('/') || text.contains("path(") || text.contains("Mapping")
 }
 
 // ---- token helpers shared by the recognisers ----
@@ -450,8 +590,20 @@ pub(crate) fn path_arg(tokens: &[Token], range: Range<usize>) -> Option<(String,
     match slice {
         [t] if t.kind == Tok::Str => Some((t.text.clone(), t.dynamic)),
         [.., plus, t] if t.kind == Tok::Str && plus.is_punct("+") => Some((t.text.clone(), true)),
+        // `cfg.HealthPath` once the constant is substituted.
+        [.., dot, t] if t.kind == Tok::Str && dot.is_punct(".") => {
+            Some((t.text.clone(), t.dynamic))
+        }
         _ => None,
     }
+}
+
+/// Whether an argument is a name or a call (`healthPath`, `cfg.Path()`) rather than a literal:
+/// a route declared with it has a path golive cannot read.
+pub(crate) fn is_name_expr(tokens: &[Token], range: Option<&Range<usize>>) -> bool {
+    range
+        .and_then(|r| tokens.get(r.start))
+        .is_some_and(|t| t.kind == Tok::Ident)
 }
 
 /// The value of a keyword argument (`prefix="/x"`) or object property (`prefix: '/x'`) among
@@ -561,6 +713,60 @@ mod tests {
         r.regex = regex::Regex::new("^healthz/?$").ok();
         assert_eq!(match_path(&r, "/healthz"), Some(Match::Regex));
         assert_eq!(match_path(&r, "/healthzz"), None);
+    }
+
+    fn files(list: &[(&str, &str)]) -> Vec<SourceFile> {
+        list.iter()
+            .map(|(p, t)| SourceFile::new(*p, golive_core::workspace::classify(p), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn constants_resolve_across_files_and_unreadable_paths_are_kept_apart() {
+        let f = files(&[
+            (
+                "svc/paths.go",
+                "package main
+
+const healthPath = \"/healthz\"
+var cfg = struct{ ReadyPath string }{ReadyPath: \"/ready\"}
+",
+            ),
+            (
+                "svc/main.go",
+                "package main
+
+func main() {
+	mux := http.NewServeMux()
+	mux.HandleFunc(healthPath, h)
+	mux.HandleFunc(cfg.Path(), h)
+}
+",
+            ),
+        ]);
+        let refs: Vec<&SourceFile> = f.iter().collect();
+        let found = routes_of(&refs);
+        let paths: Vec<&str> = found.routes.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, vec!["/healthz"]);
+        assert_eq!(found.opaque, vec![("svc/main.go".to_string(), 6)]);
+    }
+
+    #[test]
+    fn mounts_of_code_golive_cannot_see_serve_a_subtree() {
+        let f = files(&[(
+            "web/shop/urls.py",
+            "from django.urls import include, path\nurlpatterns = [\n    path('ht/', include('health_check.urls')),\n    path('about/', views.about),\n]\n",
+        )]);
+        let refs: Vec<&SourceFile> = f.iter().collect();
+        let found = routes_of(&refs);
+        let ht = found
+            .routes
+            .iter()
+            .find(|r| r.path == "/ht")
+            .expect("the include serves a subtree");
+        assert!(ht.subtree);
+        assert_eq!(ht.line, 3);
+        assert_eq!(match_path(ht, "/ht/db"), Some(Match::Subtree));
     }
 
     #[test]

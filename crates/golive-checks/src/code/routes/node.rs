@@ -264,6 +264,7 @@ pub(super) fn scan(tokens: &[Token], path: &str) -> FileScan {
             "setGlobalPrefix" => {
                 if let Some((p, dynamic)) = a.first().and_then(|r| path_arg(tokens, r.clone())) {
                     out.mounts.push(Mount {
+                        line,
                         prefix: p,
                         target: Target::Name(NEST.into()),
                         dynamic,
@@ -289,6 +290,7 @@ pub(super) fn scan(tokens: &[Token], path: &str) -> FileScan {
                 let target = target_arg.and_then(|r| mount_target(tokens, r, &bindings, path));
                 match target {
                     Some(target) => out.mounts.push(Mount {
+                        line,
                         prefix,
                         target,
                         dynamic,
@@ -335,6 +337,9 @@ pub(super) fn scan(tokens: &[Token], path: &str) -> FileScan {
                     continue;
                 };
                 let Some((p, dynamic)) = a.first().and_then(|r| path_arg(tokens, r.clone())) else {
+                    if known && a.len() >= 2 && super::is_name_expr(tokens, a.first()) {
+                        out.opaque.push(line);
+                    }
                     continue;
                 };
                 if !(p.starts_with('/') || p == "*" || dynamic) || a.len() < 2 {

@@ -149,6 +149,7 @@ pub(super) fn scan(tokens: &[Token], path: &str) -> FileScan {
                         };
                         if let Some(prefix) = prefix {
                             out.mounts.push(Mount {
+                                line: t.line,
                                 prefix,
                                 target: Target::PathSuffix(format!(
                                     "{}.py",
@@ -238,6 +239,7 @@ pub(super) fn scan(tokens: &[Token], path: &str) -> FileScan {
                         None => Target::Name(var),
                     };
                     out.mounts.push(Mount {
+                        line: name.line,
                         prefix,
                         target,
                         dynamic,
@@ -249,6 +251,9 @@ pub(super) fn scan(tokens: &[Token], path: &str) -> FileScan {
         };
         let Some(method) = method else { continue };
         let Some((p, dynamic)) = path_of(&a) else {
+            if super::is_name_expr(tokens, a.first()) {
+                out.opaque.push(name.line);
+            }
             continue;
         };
         if !p.starts_with('/') && !dynamic && !p.is_empty() {

@@ -236,6 +236,14 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
                 None => PendingRoute::at_root(r),
             });
         };
+        if first.is_none()
+            && matches!(name.text.as_str(), "route" | "nest" | "resource")
+            && a.len() <= 2
+            && super::is_name_expr(tokens, a.first())
+            && (a.len() == 2 || name.text == "resource")
+        {
+            out.opaque.push(name.line);
+        }
         match (name.text.as_str(), first) {
             ("route", Some((p, dynamic))) if p.starts_with('/') || dynamic => {
                 let method = a
@@ -276,12 +284,14 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
                 match slice {
                     // `.nest("/api", api)` / `.nest("/api", api())` / `.nest("/api", routes::api())`
                     [.., n] if n.kind == Tok::Ident => out.mounts.push(Mount {
+                        line: name.line,
                         prefix: full,
                         target: Target::Name(n.text.clone()),
                         dynamic,
                     }),
                     [.., n, o, c] if n.kind == Tok::Ident && o.is_punct("(") && c.is_punct(")") => {
                         out.mounts.push(Mount {
+                            line: name.line,
                             prefix: full,
                             target: Target::Name(n.text.clone()),
                             dynamic,
@@ -302,6 +312,7 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
                         let u = &tokens[k];
                         if u.kind == Tok::Ident && !u.is_ident("routes") {
                             out.mounts.push(Mount {
+                                line: name.line,
                                 prefix: p.clone(),
                                 target: Target::Name(u.text.clone()),
                                 dynamic,
@@ -317,6 +328,7 @@ pub(super) fn scan(tokens: &[Token]) -> FileScan {
                     && n.kind == Tok::Ident
                 {
                     out.mounts.push(Mount {
+                        line: name.line,
                         prefix: scope_prefix.clone(),
                         target: Target::Name(n.text.clone()),
                         dynamic: scope_dynamic,
