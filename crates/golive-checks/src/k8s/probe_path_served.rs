@@ -36,9 +36,14 @@ declare_check! {
     /// following `management.endpoints.web.base-path`, and Quarkus SmallRye Health's
     /// `/q/health` endpoints.
     ///
-    /// A probe whose code golive cannot read (a language or framework it does not know, or no
-    /// route declarations found) is passed over with a note, never guessed. Jobs and CronJobs
-    /// run to completion and have no probes to check.
+    /// String constants that hold paths (`const healthPath = "/healthz"`) are resolved across
+    /// the searched files, and a mount of code golive cannot see (a library's router, a Django
+    /// `include()` of an installed app) counts as serving everything under its prefix.
+    ///
+    /// A probe whose code golive cannot read (a language or framework it does not know, no
+    /// route declarations found, or a route whose path is not a literal golive can read, such
+    /// as `mux.HandleFunc(cfg.HealthPath(), h)`, when nothing else matches) is passed over with
+    /// a note, never guessed. Jobs and CronJobs run to completion: probes do not apply to them.
     ///
     /// ## Why it matters
     /// A probe on a path the service does not serve fails for ever: a readiness probe keeps
@@ -220,6 +225,10 @@ impl golive_core::Check for ProbePathServed {
             let name = w.obj.display_name();
             if !w.obj.is_long_running() {
                 completing += 1;
+                evidence.push(Evidence::located(
+                    &w.obj.location(),
+                    format!("{name} runs to completion: probes apply to long-running workloads"),
+                ));
                 continue;
             }
             for c in template.containers() {

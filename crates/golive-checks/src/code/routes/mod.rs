@@ -276,8 +276,10 @@ pub(crate) struct Mount {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
-    /// A router (variable, blueprint, function) by name.
+    /// A router (variable, blueprint, function) by name, in any of the files.
     Name(String),
+    /// A router variable of the file that mounts it.
+    Local(String),
     /// A file, by the paths it may have (`./routes/health` → `routes/health.js`, ...).
     Files(Vec<String>),
     /// A file whose path ends with this (Django `include("shop.urls")`).
@@ -344,8 +346,22 @@ pub(crate) fn routes_of(files: &[&SourceFile]) -> CodeRoutes {
                 .collect();
             let matching: Vec<usize> = if by_file.is_empty() {
                 (0..mounts.len())
-                    .filter(|&k| {
-                        matches!(mounts.get(k).map(|(_, m)| &m.target), Some(Target::Name(n)) if n == name)
+                    .filter(|&k| match mounts.get(k) {
+                        Some((
+                            _,
+                            Mount {
+                                target: Target::Name(n),
+                                ..
+                            },
+                        )) => n == name,
+                        Some((
+                            from,
+                            Mount {
+                                target: Target::Local(n),
+                                ..
+                            },
+                        )) => n == name && from.path == file.path,
+                        _ => false,
                     })
                     .collect()
             } else {

@@ -379,7 +379,7 @@ fn mount_target(
     match slice {
         [t] if t.kind == Tok::Ident => match bindings.get(&t.text) {
             Some(Binding::Import(files)) => Some(Target::Files(files.clone())),
-            Some(Binding::Router { .. }) => Some(Target::Name(t.text.clone())),
+            Some(Binding::Router { .. }) => Some(Target::Local(t.text.clone())),
             _ => None,
         },
         // koa `router.routes()`
@@ -390,7 +390,7 @@ fn mount_target(
                 && open.is_punct("(")
                 && close.is_punct(")") =>
         {
-            Some(Target::Name(t.text.clone()))
+            Some(Target::Local(t.text.clone()))
         }
         [req, open, spec, close]
             if req.is_ident("require") && open.is_punct("(") && close.is_punct(")") =>
