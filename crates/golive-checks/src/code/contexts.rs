@@ -372,9 +372,10 @@ fn docker_build(command: &str) -> Option<(String, String)> {
 
 /// Names the repository's projects go by, for tying an image to the code when no build is
 /// declared: package.json `name`, the last segment of a go.mod module, Cargo.toml and
-/// pyproject.toml `name`, and the folders that hold application code: (name, what it is).
-pub(crate) fn project_names(ws: &Workspace) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// pyproject.toml `name`, and the folders that hold application code: (name, what it is, the
+/// folder of its code).
+pub(crate) fn project_names(ws: &Workspace) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
     for f in ws.files() {
         let name = match f.name() {
             "package.json" => f
@@ -400,7 +401,7 @@ pub(crate) fn project_names(ws: &Workspace) -> Vec<(String, String)> {
         };
         if let Some(n) = name.filter(|n| !n.is_empty()) {
             let described = format!("the project `{n}` of {}", f.path);
-            out.push((n, described));
+            out.push((n, described, f.dir().to_string()));
         }
         if crate::code::application_lang(f).is_some() {
             let parts: Vec<&str> = f.path.split('/').collect();
@@ -408,9 +409,9 @@ pub(crate) fn project_names(ws: &Workspace) -> Vec<(String, String)> {
                 let Some(dir) = parts.get(end - 1) else {
                     continue;
                 };
-                if !out.iter().any(|(n, _)| n == dir) {
+                if !out.iter().any(|(n, _, _)| n == dir) {
                     let folder = parts.get(..end).unwrap_or(&[]).join("/");
-                    out.push((dir.to_string(), format!("the folder {folder}")));
+                    out.push((dir.to_string(), format!("the folder {folder}"), folder));
                 }
             }
         }

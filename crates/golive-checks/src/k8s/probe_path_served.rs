@@ -17,9 +17,11 @@ declare_check! {
     /// (`build.artifacts`), docker-compose (`build:` + `image:`), CI (`docker build -t name
     /// ctx`, docker/build-push-action) or a `ko://` import path names, else the folder of a
     /// Dockerfile named like the image (`src/frontend/Dockerfile` for `.../frontend:v1`). When
-    /// the repository declares no build at all, the whole repository's code is searched (the
-    /// evidence says so); when it builds other images but not this one, the probe is passed
-    /// over (the image comes from elsewhere).
+    /// the repository declares no build at all, the code of the project or folder the image is
+    /// named like is searched (a package.json, go.mod, Cargo.toml or pyproject.toml name, or a
+    /// folder holding code; the evidence says which), and an image named like none of them is
+    /// passed over; when the repository builds other images but not this one, the probe is
+    /// passed over too (the image comes from elsewhere).
     ///
     /// Routes are read with a small lexer per language (comments skipped, string literals read
     /// properly): Go (net/http and Go 1.22 patterns, gorilla/mux, chi, gin, echo, fiber),
@@ -347,16 +349,19 @@ impl golive_core::Check for ProbePathServed {
                 ));
                 continue;
             } else {
-                // No build declared at all: the whole repository, when the image is named
-                // like one of its projects (otherwise it may be anyone's image).
+                // No build declared at all: the code of the project (or folder) the image is
+                // named like (otherwise it may be anyone's image).
                 let last = contexts::repository(image)
                     .map(|r| r.rsplit('/').next().unwrap_or(&r).to_ascii_lowercase())
                     .unwrap_or_default();
-                match projects.iter().find(|(n, _)| n.eq_ignore_ascii_case(&last)) {
-                    Some((_, project)) => (
-                        vec![String::new()],
+                match projects
+                    .iter()
+                    .find(|(n, _, _)| n.eq_ignore_ascii_case(&last))
+                {
+                    Some((_, project, dir)) => (
+                        vec![dir.clone()],
                         format!(
-                            "the whole repository's code (no image build is declared; the image is named like {project})"
+                            "the code of {project}, which the image is named like (no image build is declared)"
                         ),
                     ),
                     None => {
