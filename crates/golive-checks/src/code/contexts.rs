@@ -530,6 +530,34 @@ mod tests {
     }
 
     #[test]
+    fn ko_images_and_project_names() {
+        let ws = Workspace::from_files(vec![
+            (
+                "go.mod".into(),
+                "module github.com/acme/shop\n\ngo 1.23\n".into(),
+            ),
+            ("cmd/api/main.go".into(), "package main\n".into()),
+            (
+                "web/package.json".into(),
+                "{\"name\": \"@acme/storefront\"}".into(),
+            ),
+        ]);
+        let ko = for_image(&ws, &[], "ko://github.com/acme/shop/cmd/api");
+        assert_eq!(ko.len(), 1);
+        assert_eq!(ko[0].dir, "cmd/api");
+        let names = project_names(&ws);
+        let find = |n: &str| {
+            names
+                .iter()
+                .find(|(name, _, _)| name == n)
+                .map(|(_, _, d)| d.as_str())
+        };
+        assert_eq!(find("shop"), Some(""));
+        assert_eq!(find("storefront"), Some("web"));
+        assert_eq!(find("api"), Some("cmd/api"));
+    }
+
+    #[test]
     fn images_map_to_contexts_by_name() {
         let ws = Workspace::from_files(vec![
             (

@@ -86,6 +86,9 @@ pub(super) fn scan(tokens: &[Token], lang: Lang) -> FileScan {
         .iter()
         .any(|t| t.is_ident("ws") && tokens.iter().any(|u| u.is_ident("rs")));
     let mut scopes: Vec<Scope> = Vec::new();
+    // Declarative HTTP clients (`@FeignClient`, `@HttpExchange`, `@RegisterRestClient`): their
+    // mapping annotations describe calls to other services, not routes.
+    let mut clients: Vec<Range<usize>> = Vec::new();
     let mut pending: Vec<Annotation> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -122,6 +125,19 @@ pub(super) fn scan(tokens: &[Token], lang: Lang) -> FileScan {
             || t.is_ident("interface")
             || (t.is_ident("object") && lang == Lang::Kotlin)
         {
+            if pending.iter().any(|a| {
+                matches!(
+                    a.name.as_str(),
+                    "FeignClient" | "HttpExchange" | "RegisterRestClient"
+                )
+            }) && let Some(open) = body_open(tokens, i)
+                && let Some(close) = close_of(tokens, open)
+            {
+                clients.push(open..close);
+                pending.clear();
+                i += 1;
+                continue;
+            }
             let prefix_annotation = pending.iter().find(|a| {
                 a.name == "RequestMapping"
                     || a.name == "Path"
@@ -143,6 +159,9 @@ pub(super) fn scan(tokens: &[Token], lang: Lang) -> FileScan {
             continue;
         }
         let is_call = t.kind == Tok::Ident && tokens.get(i + 1).is_some_and(|n| n.is_punct("("));
+        if is_call && clients.iter().any(|r| r.contains(&i)) {
+            pending.clear();
+        }
         if is_call && !pending.is_empty() {
             // The method the annotations belong to.
             let (prefix, scope_dynamic) = scoped_prefix(&scopes, i);
@@ -499,6 +518,15 @@ mod tests {
                 ("/ping".into(), Method::Get, "Spring"),
             ]
         );
+    }
+
+    #[test]
+    fn declarative_clients_are_not_routes() {
+        let r = routes(
+            "import org.springframework.cloud.openfeign.FeignClient;\n@FeignClient(name = \"stock\")\npublic interface StockClient {\n  @GetMapping(\"/healthz\")\n  String health();\n}\n",
+            Lang::Java,
+        );
+        assert!(r.is_empty(), "{r:?}");
     }
 
     #[test]

@@ -39,7 +39,7 @@ fn routerish(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     matches!(
         lower.as_str(),
-        "app" | "server" | "fastify" | "instance" | "api" | "routes" | "r" | "hono"
+        "app" | "server" | "fastify" | "instance" | "routes" | "hono"
     ) || lower.contains("router")
 }
 
