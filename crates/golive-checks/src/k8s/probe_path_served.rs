@@ -234,6 +234,8 @@ impl golive_core::Check for ProbePathServed {
                 continue;
             }
             for c in template.containers() {
+                let mut others: Vec<(&'static str, &'static str)> = Vec::new();
+                let mut first_other = None;
                 for kind in PROBES {
                     let Some(probe) = c.probe(kind) else { continue };
                     let Some((handler, settings)) = probe.handler else {
@@ -241,6 +243,8 @@ impl golive_core::Check for ProbePathServed {
                     };
                     if handler != "httpGet" {
                         other_handlers += 1;
+                        others.push((kind, handler));
+                        first_other.get_or_insert(probe.key.location(&w.obj.file.path));
                         continue;
                     }
                     let path_node: Option<Node<'_>> = settings.get("path").filter(|n| !n.is_null());
@@ -261,6 +265,20 @@ impl golive_core::Check for ProbePathServed {
                         at,
                         image: c.image().and_then(|i| i.as_text()),
                     });
+                }
+                if let Some(at) = first_other {
+                    let list = others
+                        .iter()
+                        .map(|(kind, handler)| format!("{kind} ({handler})"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    evidence.push(Evidence::located(
+                        &at,
+                        format!(
+                            "{name}: {}'s {list} passed over: only httpGet probes ask for a path",
+                            c.describe()
+                        ),
+                    ));
                 }
             }
         }
