@@ -3,6 +3,7 @@
 
 mod alerts;
 mod ci;
+mod code;
 mod delivery;
 mod docker;
 mod docs;

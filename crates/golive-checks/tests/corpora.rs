@@ -915,3 +915,87 @@ fn delivery_rollout_kube_prometheus() {
         Status::NotApplicable
     );
 }
+
+#[test]
+fn k8s_probe_path_served() {
+    // The corpora hold manifests and docs only (no source code was copied): there is no code
+    // to compare the probes' paths with, and the check says so rather than guessing.
+    for name in ["microservices-demo", "kube-prometheus"] {
+        let Some(report) = scan(name) else {
+            return;
+        };
+        let served = check(&report, "k8s/probe-path-served");
+        assert_eq!(served.status, Status::NotApplicable, "{name}: {served:#?}");
+        assert!(
+            served
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("no application source code in the repository")),
+            "{name}: {:?}",
+            served.reason
+        );
+    }
+
+    // With the frontend's code beside them, microservices-demo's manifests pass: upstream's
+    // src/frontend/main.go declares the probe path on a gorilla/mux router under a base URL
+    // read at run time (`r.HandleFunc(baseUrl + "/_healthz", ...)`), which matches on its
+    // literal suffix. The gRPC services' grpc probes are passed over (not httpGet).
+    let root = corpora_root().join("microservices-demo");
+    if !root.is_dir() {
+        return;
+    }
+    let corpus = Workspace::scan(&root, &ScanOptions::default()).expect("corpus scans");
+    let mut files: Vec<(String, String)> = corpus
+        .files()
+        .iter()
+        .map(|f| (f.path.clone(), f.text.clone()))
+        .collect();
+    files.push((
+        "src/frontend/main.go".into(),
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n\t\"os\"\n\n\t\"github.com/gorilla/mux\"\n)\n\nfunc main() {\n\tbaseUrl := os.Getenv(\"BASE_URL\")\n\tr := mux.NewRouter()\n\tr.HandleFunc(baseUrl + \"/\", svc.homeHandler).Methods(http.MethodGet, http.MethodHead)\n\tr.HandleFunc(baseUrl + \"/cart\", svc.addToCartHandler).Methods(http.MethodPost)\n\tr.HandleFunc(baseUrl + \"/_healthz\", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, \"ok\") })\n\thttp.ListenAndServe(\":8080\", r)\n}\n".into(),
+    ));
+    let ws = Workspace::from_files(files);
+    let opts = RunOptions {
+        target: "microservices-demo".into(),
+        today: Date {
+            year: 2026,
+            month: 11,
+            day: 22,
+        },
+        golive_version: "test".into(),
+    };
+    let check_only = golive_checks::find("k8s/probe-path-served").expect("registered");
+    let report = engine::run(&ws, &Config::default(), &[check_only], &opts);
+    let served = check(&report, "k8s/probe-path-served");
+    assert_eq!(served.status, Status::Pass, "{served:#?}");
+    let evidence: Vec<&str> = served.evidence.iter().map(|e| e.message.as_str()).collect();
+    for manifest in [
+        "kubernetes-manifests/frontend.yaml",
+        "release/kubernetes-manifests.yaml",
+        "kustomize/base/frontend.yaml",
+    ] {
+        for probe in ["readinessProbe", "livenessProbe"] {
+            assert!(
+                evidence.iter().any(|e| e.starts_with(&format!(
+                    "Deployment/frontend: container `server`'s {probe} path `/_healthz` ({manifest}:"
+                )) && e.contains("gorilla/mux route `/_healthz`")
+                    && e.contains("matched on its literal suffix")),
+                "{manifest} {probe}: {evidence:#?}"
+            );
+        }
+    }
+    assert!(
+        served
+            .evidence
+            .iter()
+            .filter(|e| e.path.as_deref() == Some("src/frontend/main.go"))
+            .all(|e| e.line == Some(16)),
+        "{evidence:#?}"
+    );
+    assert!(
+        evidence.iter().any(|e| e.starts_with(
+            "Deployment/cartservice: container `server`'s readinessProbe (grpc), livenessProbe (grpc) passed over"
+        )),
+        "grpc probes are not httpGet probes: {evidence:#?}"
+    );
+}

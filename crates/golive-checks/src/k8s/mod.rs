@@ -9,6 +9,7 @@ mod ingress_tls;
 mod liveness_probe;
 mod network_policy;
 mod pod_disruption_budget;
+mod probe_path_served;
 mod readiness_probe;
 pub(crate) mod relations;
 mod replicas;
@@ -33,6 +34,7 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &liveness_probe::LivenessProbe,
         &network_policy::NetworkPolicy,
         &pod_disruption_budget::PodDisruptionBudget,
+        &probe_path_served::ProbePathServed,
         &readiness_probe::ReadinessProbe,
         &replicas::ReplicasCheck,
         &resources::Resources,
