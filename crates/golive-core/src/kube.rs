@@ -158,13 +158,18 @@ impl<'a> KubeObject<'a> {
         labels_of(self.node.path(&["metadata", "labels"]))
     }
 
-    /// The pod template, for workload kinds (including Argo Rollouts and bare Pods).
+    /// The pod template, for workload kinds: Kubernetes' own, bare Pods, and the custom
+    /// resources commonly deployed with one (Argo Rollouts, Knative Services, OpenKruise
+    /// CloneSets and Advanced StatefulSets/DaemonSets, KEDA ScaledJobs).
     pub fn pod_template(&self) -> Option<PodTemplate<'a>> {
         let template = match (self.group(), self.kind) {
             ("apps" | "extensions", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
             | ("batch", "Job")
             | ("argoproj.io", "Rollout")
+            | ("serving.knative.dev", "Service")
+            | ("apps.kruise.io", "CloneSet" | "StatefulSet" | "DaemonSet")
             | ("", "ReplicationController") => self.node.path(&["spec", "template"])?,
+            ("keda.sh", "ScaledJob") => self.node.path(&["spec", "jobTargetRef", "template"])?,
             ("batch", "CronJob") => self
                 .node
                 .path(&["spec", "jobTemplate", "spec", "template"])?,
@@ -179,7 +184,7 @@ impl<'a> KubeObject<'a> {
     /// terminates by restart policy).
     pub fn is_long_running(&self) -> bool {
         match self.kind {
-            "Job" | "CronJob" => false,
+            "Job" | "CronJob" | "ScaledJob" => false,
             "Pod" => !matches!(
                 self.node
                     .path(&["spec", "restartPolicy"])
@@ -200,7 +205,12 @@ impl<'a> KubeObject<'a> {
     pub fn is_replicated(&self) -> bool {
         matches!(
             self.kind,
-            "Deployment" | "StatefulSet" | "ReplicaSet" | "Rollout" | "ReplicationController"
+            "Deployment"
+                | "StatefulSet"
+                | "ReplicaSet"
+                | "Rollout"
+                | "ReplicationController"
+                | "CloneSet"
         )
     }
 }
@@ -487,6 +497,23 @@ mod tests {
             "exec `mysqladmin`"
         );
         assert!(all[2].probe("readinessProbe").is_none());
+    }
+
+    #[test]
+    fn custom_resources_with_pod_templates() {
+        let w = ws(
+            "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: k}\nspec:\n  template:\n    spec: {containers: [{name: user-container, image: k:1}]}\n---\napiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata: {name: j}\nspec:\n  jobTargetRef:\n    template:\n      spec: {containers: [{name: worker}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: plain}\nspec: {selector: {app: k}}\n",
+        );
+        let objs: Vec<_> = w.kube_objects().collect();
+        let knative = objs[0].pod_template().unwrap();
+        assert_eq!(knative.containers()[0].name(), "user-container");
+        assert!(objs[0].is_long_running());
+        assert_eq!(
+            objs[1].pod_template().unwrap().containers()[0].name(),
+            "worker"
+        );
+        assert!(!objs[1].is_long_running());
+        assert!(objs[2].pod_template().is_none());
     }
 
     #[test]

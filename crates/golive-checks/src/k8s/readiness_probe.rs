@@ -15,7 +15,8 @@ declare_check! {
     /// ports are metrics ports when no Service selects the pod) are passed over, and the
     /// evidence says so.
     /// Jobs, CronJobs and Pods with `restartPolicy: Never`/`OnFailure` run to completion and are
-    /// not checked. Pods created by an operator from a custom resource (Prometheus,
+    /// not checked; Knative Services are passed over (Knative probes the container's port before
+    /// it routes requests to it). Pods created by an operator from a custom resource (Prometheus,
     /// Alertmanager) get their probes from the operator and are not checked either.
     ///
     /// ## Why it matters
@@ -81,6 +82,14 @@ impl golive_core::Check for ReadinessProbe {
                 completing += 1;
                 evidence.push(Evidence::located(&w.obj.location(),
                     format!("{name} runs to completion: readiness probes apply to long-running workloads"),
+                ));
+                continue;
+            }
+            if w.obj.group() == "serving.knative.dev" {
+                passed_over += 1;
+                evidence.push(Evidence::located(
+                    &w.obj.location(),
+                    format!("{name}: Knative gates traffic itself (its queue-proxy probes the container's port until it answers): passed over"),
                 ));
                 continue;
             }
