@@ -86,7 +86,7 @@ impl golive_core::Check for PodDisruptionBudget {
                     .1
                     .push((w, count));
             }
-            let name = w.obj.display_name();
+            let name = w.obj.display_name_in_rendering();
             // Copies of a budget in different overlays are not both applied; two in one
             // directory (one kustomization, one release) are.
             let same_dir = pdbs
