@@ -1100,4 +1100,47 @@ mod tests {
         let kinds: Vec<_> = w.kube_objects().map(|o| o.kind).collect();
         assert_eq!(kinds, vec!["Deployment", "Kustomization"]);
     }
+
+    /// Malformed and hostile kustomizations render to issues, never a panic: every mix of
+    /// broken entries below is rendered, and each run must end.
+    #[test]
+    fn hostile_kustomizations_never_panic() {
+        let bomb = {
+            let mut t = String::from("a0: &a0 [x, x]\n");
+            for i in 1..30 {
+                t.push_str(&format!("a{i}: &a{i} [*a{}, *a{}]\n", i - 1, i - 1));
+            }
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: bomb}}\ndata:\n  {}",
+                t.replace('\n', "\n  ")
+            )
+        };
+        let entries = [
+            "resources: 3\n",
+            "resources: [{a: b}, null, '', /, ../../../../x]\n",
+            "patches: [{path: 7}, {patch: '- op: add'}, {patch: '[', target: {kind: '('}}]\n",
+            "patches:\n- target: {kind: Deployment}\n  patch: |-\n    - {op: add, path: /spec/x/-/y, value: 1}\n    - {op: move, from: /spec, path: /spec/a}\n    - {op: remove, path: /}\n",
+            "patchesStrategicMerge: ['kind: Deployment', '$patch: replace']\n",
+            "patchesJson6902: [{target: {kind: Deployment, name: web}, patch: '- {op: test, path: /metadata/name, value: [1]}'}]\n",
+            "images: [{name: web, newTag: {a: b}}, {newName: x}]\nreplicas: [{name: web, count: many}, {count: 2}]\n",
+            "namePrefix: {a: b}\ncommonLabels: [a, b]\nlabels: [{pairs: 3}, {includeSelectors: true}]\nnamespace: [x]\n",
+            "configMapGenerator: [{name: c, literals: [novalue, =, a=b=c], envs: [missing.env], files: [k=]}, {literals: [a=b]}]\n",
+            "components: [., ../x, {a: b}]\nbases: [.]\n",
+            "resources: [bomb.yaml, web.yaml]\npatches: [{path: bomb.yaml}]\n",
+        ];
+        for (i, entry) in entries.iter().enumerate() {
+            let w = ws(&[
+                ("k/kustomization.yaml", entry),
+                ("k/web.yaml", DEPLOY),
+                ("k/bomb.yaml", &bomb),
+            ]);
+            let renders = w.renders();
+            let _ = w.kube_objects().count();
+            assert!(
+                renders.kustomize.len() <= 1,
+                "entry {i}: {:?}",
+                renders.issues
+            );
+        }
+    }
 }
