@@ -32,8 +32,9 @@ pub(crate) fn index(ws: &Workspace) -> Vec<KubeRef> {
     let files = ws
         .files()
         .iter()
-        .filter(|f| !renders.consumed.contains(&f.path))
-        .map(|f| (ws.files().iter().position(|g| std::ptr::eq(g, f)), f));
+        .enumerate()
+        .filter(|(_, f)| !renders.consumed.contains(&f.path))
+        .map(|(i, f)| (Some(i), f));
     let rendered = renders
         .files()
         .enumerate()

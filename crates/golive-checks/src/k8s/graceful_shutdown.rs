@@ -80,7 +80,13 @@ pub(crate) fn sigterm_handling(ws: &Workspace) -> Option<(Location, &'static str
         if !matches!(file.kind, FileKind::Source(_)) || is_not_ours(&file.path) {
             continue;
         }
-        if is_test_path(&file.path) {
+        // Every marker contains `SIG`, `signal` or `ShutdownHook`: skip files without any, so
+        // the line scan only runs where a marker can be.
+        if is_test_path(&file.path)
+            || !["SIG", "signal", "ShutdownHook"]
+                .iter()
+                .any(|m| file.text.contains(m))
+        {
             continue;
         }
         for (i, line) in file.text.lines().enumerate() {
