@@ -1,7 +1,8 @@
-use crate::k8s::relations::{Environment, Manifests, environment};
+use crate::k8s::images::production_images;
+use crate::k8s::relations::Manifests;
 use golive_core::parse::image_ref::{self, TagKind};
 use golive_core::parse::yaml::Node;
-use golive_core::{Context, Evidence, Finding, Outcome, Workspace, declare_check};
+use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
 
 declare_check! {
     /// ## What it checks
@@ -60,119 +61,25 @@ impl golive_core::Check for ImmutableTags {
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
         let m = Manifests::new(cx.ws);
-        let mut findings = Vec::new();
-        let mut evidence = Vec::new();
-        let mut images = 0;
-        let mut skipped_environments = 0;
-        for w in m.workloads() {
-            let Some(template) = w.template else {
-                continue;
-            };
-            let name = w.obj.display_name_in_rendering();
-            let path = &w.obj.file.path;
-            if let Environment::NonProduction(why) = environment(&w.obj) {
-                skipped_environments += 1;
-                evidence.push(Evidence::located(
-                    &w.obj.location(),
-                    format!("{name} skipped: not production ({why})"),
-                ));
-                continue;
-            }
-            for c in template.all_containers() {
-                let Some(node) = c.image() else {
-                    continue;
-                };
-                let Some(image) = node.as_text() else {
-                    continue;
-                };
-                images += 1;
-                let what = format!("{name}: {}", c.describe());
-                if image_ref::has_variables(image) {
-                    evidence.push(Evidence::located(
-                        &node.location(path),
-                        format!("{what}: image `{image}` skipped: it has unexpanded variables"),
-                    ));
-                    continue;
-                }
-                let Some(parsed) = image_ref::parse(image) else {
-                    evidence.push(Evidence::located(&node.location(path),
-                        format!("{what}: image `{image}` skipped: not an image reference golive can read"),
-                    ));
-                    continue;
-                };
-                let base = match &parsed.registry {
-                    Some(r) => format!("{r}/{}", parsed.repository),
-                    None => parsed.repository.clone(),
-                };
-                // A base written with a bare name whose tag every build sets: skaffold
-                // (`build.artifacts`). (Kustomize `images:` entries are applied by rendering.)
-                if parsed.is_latest_or_untagged() {
-                    let tagged_by = tagged_at_deploy(cx.ws, &base);
-                    if !tagged_by.is_empty() {
-                        evidence.push(Evidence::located(
-                            &node.location(path),
-                            format!(
-                                "{what}: the tag of `{image}` is set at build or deploy time by {}",
-                                tagged_by.join(", ")
-                            ),
-                        ));
-                        continue;
-                    }
-                }
-                judge(
-                    image,
-                    &parsed,
-                    node,
-                    path,
-                    &what,
-                    &mut findings,
-                    &mut evidence,
-                );
-            }
+        let deployed = production_images(&m, cx.ws, true);
+        if deployed.seen == 0 {
+            return Outcome::not_applicable(deployed.none_reason());
         }
-        if images == 0 {
-            return Outcome::not_applicable(if skipped_environments > 0 {
-                format!(
-                    "no production workload deploys an image ({skipped_environments} workload(s) in non-production environments skipped)"
-                )
-            } else {
-                "no workload with a container image in the manifests".to_string()
-            });
+        let mut findings = Vec::new();
+        let mut evidence = deployed.evidence;
+        for d in &deployed.images {
+            judge(
+                d.image,
+                &d.parsed,
+                d.node,
+                d.path,
+                &d.what,
+                &mut findings,
+                &mut evidence,
+            );
         }
         Outcome::from_findings(findings, evidence)
     }
-}
-
-/// What sets the tag of an image written without one (or with `latest`) at build or deploy
-/// time: skaffold build artifacts of that name (kustomize `images:` entries are applied when
-/// overlays are rendered, so they need no lookup). `base` is the image without tag
-/// (`registry/repository`).
-pub(crate) fn tagged_at_deploy<'a>(ws: &'a Workspace, base: &str) -> Vec<&'a str> {
-    skaffold_artifacts(ws)
-        .into_iter()
-        .filter(|(i, _)| *i == base)
-        .map(|(_, p)| p)
-        .collect()
-}
-
-/// Images that skaffold builds and tags at deploy time: (image name, skaffold file).
-fn skaffold_artifacts(ws: &Workspace) -> Vec<(&str, &str)> {
-    ws.files()
-        .iter()
-        .filter(|f| matches!(f.name(), "skaffold.yaml" | "skaffold.yml"))
-        .flat_map(|f| {
-            f.yaml_docs()
-                .iter()
-                .filter_map(|d| d.root())
-                .flat_map(|r| {
-                    r.path(&["build", "artifacts"])
-                        .into_iter()
-                        .flat_map(|a| a.items())
-                })
-                .filter_map(|a| a.get_str("image"))
-                .map(move |image| (image, f.path.as_str()))
-        })
-        .collect()
 }
 
 /// A finding for a moving reference, evidence otherwise.

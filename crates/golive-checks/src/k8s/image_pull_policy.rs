@@ -1,6 +1,6 @@
-use super::relations::{Environment, Manifests, environment};
-use crate::delivery::immutable_tags::tagged_at_deploy;
-use golive_core::parse::image_ref::{self, TagKind};
+use super::images::production_images;
+use super::relations::Manifests;
+use golive_core::parse::image_ref::TagKind;
 use golive_core::{Context, Evidence, Finding, Outcome, Severity, declare_check};
 
 declare_check! {
@@ -14,8 +14,8 @@ declare_check! {
     /// with no `imagePullPolicy` is pulled once per node and then never again. Every container
     /// of every pod template is checked, init containers and sidecars included. Images pinned
     /// by digest, or on a tag that names one build (a version, a commit SHA, a date), are fine
-    /// with any policy. A bare image whose tag a production kustomization (`images:`) or
-    /// skaffold sets at deploy time is passed over, and so are images with unexpanded variables
+    /// with any policy. Kustomize overlays are rendered first (an overlay's `images:` entry is
+    /// what gets checked); a bare image whose tag skaffold sets at deploy time is passed over, and so are images with unexpanded variables
     /// and tags golive cannot classify (`bookworm`). Manifests for another environment (a path
     /// or namespace naming `dev`, `staging`, ...) are skipped, as in `delivery/immutable-tags`.
     ///
@@ -64,100 +64,51 @@ impl golive_core::Check for ImagePullPolicy {
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
         let m = Manifests::new(cx.ws);
+        let deployed = production_images(&m, cx.ws, false);
+        if deployed.seen == 0 {
+            return Outcome::not_applicable(deployed.none_reason());
+        }
         let mut findings = Vec::new();
-        let mut evidence = Vec::new();
-        let (mut images, mut skipped_environments) = (0, 0);
-        for w in m.workloads() {
-            let Some(template) = w.template else {
-                continue;
+        let mut evidence = deployed.evidence;
+        for d in &deployed.images {
+            let (c, parsed, image, what, path) = (d.container, &d.parsed, d.image, &d.what, d.path);
+            let here = d.location();
+            let policy = c.node.get("imagePullPolicy").filter(|p| !p.is_null());
+            let written = policy.and_then(|p| p.as_text());
+            let default = if parsed.is_latest_or_untagged() {
+                "Always"
+            } else {
+                "IfNotPresent"
             };
-            let name = w.obj.display_name();
-            let path = &w.obj.file.path;
-            if let Environment::NonProduction(why) = environment(&w.obj) {
-                skipped_environments += 1;
-                evidence.push(Evidence::located(
-                    &w.obj.location(),
-                    format!("{name} skipped: not production ({why})"),
-                ));
-                continue;
-            }
-            for c in template.all_containers() {
-                let Some(node) = c.image() else {
-                    continue;
-                };
-                let Some(image) = node.as_text() else {
-                    continue;
-                };
-                images += 1;
-                let what = format!("{name}: {}", c.describe());
-                let here = node.location(path);
-                if image_ref::has_variables(image) {
+            let effective = written.unwrap_or(default);
+            let how = match written {
+                Some(p) => format!("imagePullPolicy: {p}"),
+                None => format!("imagePullPolicy {default} by default"),
+            };
+            match parsed.tag_kind() {
+                TagKind::Digest | TagKind::Semver | TagKind::CommitSha | TagKind::Date => {
                     evidence.push(Evidence::located(
                         &here,
-                        format!("{what}: image `{image}` skipped: it has unexpanded variables"),
+                        format!("{what}: image `{image}` names one build, so {how} is safe"),
                     ));
                     continue;
                 }
-                let Some(parsed) = image_ref::parse(image) else {
+                TagKind::Other => {
                     evidence.push(Evidence::located(
-                        &here,
-                        format!("{what}: image `{image}` skipped: not an image reference golive can read"),
-                    ));
-                    continue;
-                };
-                let policy = c.node.get("imagePullPolicy").filter(|p| !p.is_null());
-                let written = policy.and_then(|p| p.as_text());
-                let default = if parsed.is_latest_or_untagged() {
-                    "Always"
-                } else {
-                    "IfNotPresent"
-                };
-                let effective = written.unwrap_or(default);
-                let how = match written {
-                    Some(p) => format!("imagePullPolicy: {p}"),
-                    None => format!("imagePullPolicy {default} by default"),
-                };
-                match parsed.tag_kind() {
-                    TagKind::Digest | TagKind::Semver | TagKind::CommitSha | TagKind::Date => {
-                        evidence.push(Evidence::located(
-                            &here,
-                            format!("{what}: image `{image}` names one build, so {how} is safe"),
-                        ));
-                        continue;
-                    }
-                    TagKind::Other => {
-                        evidence.push(Evidence::located(
                             &here,
                             format!(
                                 "{what}: image `{image}` passed over: golive cannot tell whether its tag moves ({how})"
                             ),
                         ));
-                        continue;
-                    }
-                    TagKind::Mutable => {}
+                    continue;
                 }
-                if parsed.is_latest_or_untagged() {
-                    let base = match &parsed.registry {
-                        Some(r) => format!("{r}/{}", parsed.repository),
-                        None => parsed.repository.clone(),
-                    };
-                    let by = tagged_at_deploy(cx.ws, &base);
-                    if !by.is_empty() {
-                        evidence.push(Evidence::located(
-                            &here,
-                            format!(
-                                "{what}: the tag of `{image}` is set at build or deploy time by {}",
-                                by.join(", ")
-                            ),
-                        ));
-                        continue;
-                    }
-                }
-                let tag = match parsed.tag.as_deref() {
-                    None => "no tag (so `latest`)".to_string(),
-                    Some(t) => format!("the moving tag `{t}`"),
-                };
-                match effective {
+                TagKind::Mutable => {}
+            }
+            let tag = match parsed.tag.as_deref() {
+                None => "no tag (so `latest`)".to_string(),
+                Some(t) => format!("the moving tag `{t}`"),
+            };
+            match effective {
                     "IfNotPresent" | "Never" => {
                         let at = match policy {
                             Some(p) => p.location(path),
@@ -184,16 +135,6 @@ impl golive_core::Check for ImagePullPolicy {
                         ),
                     )),
                 }
-            }
-        }
-        if images == 0 {
-            return Outcome::not_applicable(if skipped_environments > 0 {
-                format!(
-                    "no production workload deploys an image ({skipped_environments} workload(s) in non-production environments skipped)"
-                )
-            } else {
-                "no workload with a container image in the manifests".to_string()
-            });
         }
         Outcome::from_findings(findings, evidence)
     }

@@ -5,6 +5,7 @@ mod deprecated_api;
 mod graceful_shutdown;
 mod helm_values;
 mod image_pull_policy;
+pub(crate) mod images;
 mod ingress_tls;
 mod liveness_probe;
 mod network_policy;
