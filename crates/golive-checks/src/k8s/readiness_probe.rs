@@ -196,20 +196,11 @@ impl golive_core::Check for ReadinessProbe {
             }
         }
         if serving == 0 {
-            let mut parts = Vec::new();
-            if passed_over > 0 {
-                parts.push(format!(
-                    "{passed_over} container(s) passed over: no Service in the scan selects their pods and they declare no serving port"
-                ));
-            }
-            if completing > 0 {
-                parts.push(format!("{completing} workload(s) run to completion"));
-            }
-            let detail = if parts.is_empty() {
-                "no workloads with a pod template in the manifests".to_string()
-            } else {
-                parts.join("; ")
-            };
+            let detail = super::relations::nothing_to_judge(
+                passed_over,
+                "passed over: no Service in the scan selects their pods and they declare no serving port",
+                completing,
+            );
             return Outcome::not_applicable(format!("no container serves traffic ({detail})"));
         }
         Outcome::from_findings(findings, evidence)

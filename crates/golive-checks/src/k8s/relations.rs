@@ -123,6 +123,23 @@ impl Replicas<'_> {
     }
 }
 
+/// Why a check about containers found nothing to judge: what it passed over (`passed_over`
+/// containers, described by `why`), and how many workloads run to completion.
+pub(crate) fn nothing_to_judge(passed_over: usize, why: &str, completing: usize) -> String {
+    let mut parts = Vec::new();
+    if passed_over > 0 {
+        parts.push(format!("{passed_over} container(s) {why}"));
+    }
+    if completing > 0 {
+        parts.push(format!("{completing} workload(s) run to completion"));
+    }
+    if parts.is_empty() {
+        "no workloads with a pod template in the manifests".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
 /// "1 replica", "3 replicas".
 pub(crate) fn plural(n: i64, what: &str) -> String {
     if n == 1 {

@@ -248,20 +248,11 @@ impl golive_core::Check for StartupProbe {
             }
         }
         if slow == 0 {
-            let mut parts = Vec::new();
-            if passed_over > 0 {
-                parts.push(format!(
-                    "{passed_over} container(s) start quickly: no probe waits over {SLOW_DELAY}s and none runs a JVM"
-                ));
-            }
-            if completing > 0 {
-                parts.push(format!("{completing} workload(s) run to completion"));
-            }
-            let detail = if parts.is_empty() {
-                "no workloads with a pod template in the manifests".to_string()
-            } else {
-                parts.join("; ")
-            };
+            let detail = super::relations::nothing_to_judge(
+                passed_over,
+                &format!("start quickly: no probe waits over {SLOW_DELAY}s and none runs a JVM"),
+                completing,
+            );
             return Outcome::not_applicable(format!(
                 "no long-running container starts slowly ({detail})"
             ));
