@@ -12,14 +12,14 @@ declare_check! {
     /// ReplicaSets, ReplicationControllers and the prometheus-operator's Prometheus,
     /// Alertmanager and ThanosRuler resources (which run their pods as StatefulSets) are counted
     /// the same way. Workloads scaled to 0 on purpose (`replicas: 0`, or an autoscaler whose
-    /// floor is 0: event-driven scale-to-zero) are passed over. In a kustomize layout, a
-    /// production overlay's patch that sets `spec.replicas` (or its `replicas:` entry) counts
-    /// for the base workload.
+    /// floor is 0: event-driven scale-to-zero) are passed over. Kustomize overlays are rendered
+    /// first: each overlay's Deployment is judged with the count the overlay sets (a patch or a
+    /// `replicas:` entry, where the finding then points), and named with its overlay.
     ///
     /// Manifests for another environment are not production and are skipped: a directory of the
-    /// path, the file name or the namespace is `dev`, `development`, `test`, `testing`,
-    /// `staging`, `stage`, `qa`, `preview`, `sandbox` or `local` (e.g. `overlays/dev/`,
-    /// `deploy/staging/`). Everything else counts as production, and the evidence says so.
+    /// path (for an overlay, its kustomization's), the file name or the namespace is `dev`,
+    /// `development`, `test`, `testing`, `staging`, `stage`, `qa`, `preview`, `sandbox` or
+    /// `local` (e.g. `overlays/dev/`, `deploy/staging/`). Everything else counts as production, and the evidence says so.
     ///
     /// ## Why it matters
     /// One replica is a single point of failure: every node drain, eviction, crash or rollout
