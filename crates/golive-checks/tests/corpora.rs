@@ -999,3 +999,32 @@ fn k8s_probe_path_served() {
         "grpc probes are not httpGet probes: {evidence:#?}"
     );
 }
+
+#[test]
+fn security_tls_on_corpora() {
+    if let Some(report) = scan("microservices-demo") {
+        // frontend-external is a LoadBalancer Service on port 80 only: the storefront is served
+        // over plain HTTP, in each way the demo is deployed; the Ingresses are left to
+        // k8s/ingress-tls.
+        let tls = check(&report, "security/tls");
+        assert_eq!(tls.status, Status::Fail);
+        for (path, line) in [
+            ("kubernetes-manifests/frontend.yaml", 135),
+            ("kustomize/base/frontend.yaml", 135),
+            ("release/kubernetes-manifests.yaml", 141),
+        ] {
+            let f = findings_under(tls, path);
+            assert_eq!(f.len(), 1, "{path}: {f:#?}");
+            assert_eq!(f[0].1, line);
+            assert!(f[0].3.starts_with(
+                "Service/frontend-external is a LoadBalancer exposing port 80 without 443"
+            ));
+        }
+        assert_eq!(tls.findings.len(), 3, "{:#?}", tls.findings);
+    }
+    if let Some(report) = scan("kube-prometheus") {
+        // Its UIs are ClusterIP Services: no front door is declared.
+        let tls = check(&report, "security/tls");
+        assert_eq!(tls.status, Status::NotApplicable, "{:#?}", tls.findings);
+    }
+}
