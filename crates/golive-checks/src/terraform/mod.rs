@@ -1,7 +1,9 @@
 //! Checks of the `terraform` catalogue section.
 
 mod remote_state;
+mod resolve;
 mod stack;
+mod state_bucket_versioning;
 mod state_encryption;
 mod state_locking;
 mod version_pins;
@@ -13,6 +15,7 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &remote_state::RemoteState,
         &state_locking::StateLocking,
         &state_encryption::StateEncryption,
+        &state_bucket_versioning::StateBucketVersioning,
         &version_pins::VersionPins,
     ]
 }
