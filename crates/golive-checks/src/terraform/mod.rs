@@ -1,5 +1,6 @@
 //! Checks of the `terraform` catalogue section.
 
+mod no_hardcoded_credentials;
 mod remote_state;
 mod resolve;
 mod stack;
@@ -17,5 +18,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &state_encryption::StateEncryption,
         &state_bucket_versioning::StateBucketVersioning,
         &version_pins::VersionPins,
+        &no_hardcoded_credentials::NoHardcodedCredentials,
     ]
 }
