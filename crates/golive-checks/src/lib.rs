@@ -13,6 +13,7 @@ mod obs;
 mod ownership;
 mod parse;
 mod secrets;
+mod security;
 mod terraform;
 mod testing;
 
@@ -35,6 +36,7 @@ pub fn catalogue() -> Vec<&'static dyn Check> {
     all.extend(ownership::checks());
     all.extend(parse::checks());
     all.extend(secrets::checks());
+    all.extend(security::checks());
     all.extend(terraform::checks());
     all.extend(testing::checks());
     all.sort_by_key(|c| (c.meta().category, c.meta().id));

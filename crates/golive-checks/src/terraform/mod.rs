@@ -2,8 +2,8 @@
 
 mod no_hardcoded_credentials;
 mod remote_state;
-mod resolve;
-mod stack;
+pub(crate) mod resolve;
+pub(crate) mod stack;
 mod state_bucket_versioning;
 mod state_encryption;
 mod state_locking;

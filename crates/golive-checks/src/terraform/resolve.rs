@@ -236,6 +236,15 @@ impl<'a> Stack<'a> {
     /// with local module calls followed. Resources of modules no root module calls are not
     /// deployed and not returned.
     pub fn resources_of_types(&self, ws: &'a Workspace, types: &[&str]) -> Vec<Resource<'a>> {
+        self.resources_matching(ws, &|kind| types.contains(&kind))
+    }
+
+    /// Every deployed resource whose type satisfies `wanted`.
+    pub fn resources_matching(
+        &self,
+        ws: &'a Workspace,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> Vec<Resource<'a>> {
         let mut out = Vec::new();
         for root in self.roots() {
             for env in self.environments(ws, root) {
@@ -247,7 +256,7 @@ impl<'a> Stack<'a> {
                     &env,
                     Vec::new(),
                     scope,
-                    types,
+                    wanted,
                     &mut visiting,
                     &mut out,
                 );
@@ -296,13 +305,13 @@ impl<'a> Stack<'a> {
         env: &Environment<'a>,
         path: Vec<String>,
         scope: Rc<Scope>,
-        types: &[&str],
+        wanted: &dyn Fn(&str) -> bool,
         visiting: &mut Vec<String>,
         out: &mut Vec<Resource<'a>>,
     ) {
         for (file, hcl) in &module.parsed {
             for block in hcl.blocks_of("resource") {
-                if block.label(0).is_some_and(|k| types.contains(&k)) {
+                if block.label(0).is_some_and(wanted) {
                     out.push(Resource {
                         file,
                         block,
@@ -360,7 +369,7 @@ impl<'a> Stack<'a> {
                     env,
                     child_path,
                     Rc::new(child_scope),
-                    types,
+                    wanted,
                     visiting,
                     out,
                 );

@@ -1,0 +1,9 @@
+//! Checks of the `security` catalogue section ("Security and secrets") that read Terraform.
+
+mod iam_users;
+
+use golive_core::Check;
+
+pub(crate) fn checks() -> Vec<&'static dyn Check> {
+    vec![&iam_users::IamUsers]
+}
