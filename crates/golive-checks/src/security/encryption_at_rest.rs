@@ -15,7 +15,8 @@ declare_check! {
     /// module that is encrypted in prod but not in staging is reported for staging, with where
     /// the value was set. A setting that is `false` is a finding at the setting; a missing one
     /// (these all default to unencrypted) is a finding at the resource. A value golive cannot
-    /// resolve (a local, a function) is noted, not reported. Decisions:
+    /// resolve (a local, a function) is noted, not reported, and so are remote modules
+    /// (registry, git), whose resources are not read. Decisions:
     ///
     /// - S3: every new object has been encrypted (SSE-S3) by default since January 2023 and
     ///   it cannot be turned off, so a bucket without an encryption configuration is not a
@@ -174,6 +175,7 @@ impl golive_core::Check for EncryptionAtRest {
                 dynamodb.len()
             )));
         }
+        evidence.extend(stack.remote_module_notes());
         if judged == 0 && findings.is_empty() {
             let notes: Vec<String> = evidence.iter().map(|e| e.message.clone()).collect();
             return Outcome::not_applicable(format!(

@@ -9,7 +9,8 @@ declare_check! {
     /// roles (and SSO for people) to IAM users.
     ///
     /// Deployed means declared in a root module or in a local module it calls (modules no root
-    /// calls, examples and Terragrunt-managed directories are not read). Every
+    /// calls, examples and Terragrunt-managed directories are not read; remote modules are
+    /// noted in the evidence, not followed). Every
     /// `aws_iam_access_key` is an error finding at the key resource: it is a long-lived secret
     /// for an IAM user. Every `aws_iam_user` that has no access key in the same module is a
     /// warning at the user: it may be a console user with a password, or a key created by hand,
@@ -115,7 +116,7 @@ impl golive_core::Check for IamUsers {
                 .with_severity(Severity::Warning),
             );
         }
-        let evidence = if findings.is_empty() {
+        let mut evidence = if findings.is_empty() {
             vec![Evidence::note(format!(
                 "{} deployed AWS resource instance(s) read: no `aws_iam_user` or `aws_iam_access_key`",
                 aws.len()
@@ -123,6 +124,7 @@ impl golive_core::Check for IamUsers {
         } else {
             Vec::new()
         };
+        evidence.extend(stack.remote_module_notes());
         Outcome::from_findings(findings, evidence)
     }
 }

@@ -272,7 +272,6 @@ impl<'a> Stack<'a> {
     }
 
     /// Remote module calls (registry, git) of the deployed stacks: noted, not followed.
-    #[allow(dead_code)] // API for the security checks
     pub fn remote_module_calls(&self) -> Vec<(String, String, Location)> {
         let mut out = Vec::new();
         for module in &self.modules {
@@ -295,6 +294,19 @@ impl<'a> Stack<'a> {
             }
         }
         out
+    }
+
+    /// One note per remote module call: what it creates is not read.
+    pub fn remote_module_notes(&self) -> Vec<golive_core::Evidence> {
+        self.remote_module_calls()
+            .into_iter()
+            .map(|(name, source, location)| {
+                golive_core::Evidence::located(
+                    &location,
+                    format!("module `{name}` comes from `{source}` (not in this repository): its resources are not read"),
+                )
+            })
+            .collect()
     }
 
     #[allow(clippy::too_many_arguments)]
