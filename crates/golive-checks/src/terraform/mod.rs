@@ -1,7 +1,10 @@
 //! Checks of the `terraform` catalogue section.
 
+mod no_hardcoded_credentials;
 mod remote_state;
-mod stack;
+pub(crate) mod resolve;
+pub(crate) mod stack;
+mod state_bucket_versioning;
 mod state_encryption;
 mod state_locking;
 mod version_pins;
@@ -13,6 +16,8 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &remote_state::RemoteState,
         &state_locking::StateLocking,
         &state_encryption::StateEncryption,
+        &state_bucket_versioning::StateBucketVersioning,
         &version_pins::VersionPins,
+        &no_hardcoded_credentials::NoHardcodedCredentials,
     ]
 }
