@@ -999,3 +999,14 @@ fn k8s_probe_path_served() {
         "grpc probes are not httpGet probes: {evidence:#?}"
     );
 }
+
+/// The corpora hold manifests and docs, no application source: the testing checks about code
+/// have nothing to judge there and must say so rather than fail.
+#[test]
+fn testing_integration_coverage_load_on_corpora() {
+    for name in ["microservices-demo", "kube-prometheus"] {
+        let Some(report) = scan(name) else { continue };
+        let r = check(&report, "testing/integration-tests");
+        assert_eq!(r.status, Status::NotApplicable, "{name}: {r:?}");
+    }
+}

@@ -2,10 +2,15 @@
 
 mod ci_runs_tests;
 pub(crate) mod ecosystems;
+mod integration_tests;
 mod unit_tests;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&ci_runs_tests::CiRunsTests, &unit_tests::UnitTests]
+    vec![
+        &ci_runs_tests::CiRunsTests,
+        &unit_tests::UnitTests,
+        &integration_tests::IntegrationTests,
+    ]
 }
