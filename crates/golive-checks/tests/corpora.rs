@@ -1006,7 +1006,9 @@ fn k8s_probe_path_served() {
 fn testing_integration_coverage_load_on_corpora() {
     for name in ["microservices-demo", "kube-prometheus"] {
         let Some(report) = scan(name) else { continue };
-        let r = check(&report, "testing/integration-tests");
-        assert_eq!(r.status, Status::NotApplicable, "{name}: {r:?}");
+        for id in ["testing/integration-tests", "testing/coverage"] {
+            let r = check(&report, id);
+            assert_eq!(r.status, Status::NotApplicable, "{name} {id}: {r:?}");
+        }
     }
 }

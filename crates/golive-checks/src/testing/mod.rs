@@ -1,6 +1,7 @@
 //! Checks of the `testing` catalogue section.
 
 mod ci_runs_tests;
+mod coverage;
 pub(crate) mod ecosystems;
 mod integration_tests;
 mod unit_tests;
@@ -12,5 +13,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &ci_runs_tests::CiRunsTests,
         &unit_tests::UnitTests,
         &integration_tests::IntegrationTests,
+        &coverage::Coverage,
     ]
 }
