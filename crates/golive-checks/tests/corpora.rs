@@ -1011,4 +1011,23 @@ fn testing_integration_coverage_load_on_corpora() {
             assert_eq!(r.status, Status::NotApplicable, "{name} {id}: {r:?}");
         }
     }
+    // microservices-demo deploys its Locust load generator as a Deployment: that is its load test.
+    if let Some(report) = scan("microservices-demo") {
+        let r = check(&report, "testing/load-tests");
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        let evidence = evidence_under(r, "kubernetes-manifests/loadgenerator.yaml");
+        assert!(
+            evidence
+                .iter()
+                .any(|e| e
+                    .contains("Deployment/loadgenerator: container `main` runs a load generator")),
+            "{evidence:?}"
+        );
+    }
+    // kube-prometheus deploys others' images (Prometheus, Grafana, operators) and builds no
+    // code or image of its own: it owns no service to load test.
+    if let Some(report) = scan("kube-prometheus") {
+        let r = check(&report, "testing/load-tests");
+        assert_eq!(r.status, Status::NotApplicable, "{r:?}");
+    }
 }

@@ -4,6 +4,7 @@ mod ci_runs_tests;
 mod coverage;
 pub(crate) mod ecosystems;
 mod integration_tests;
+mod load_tests;
 mod unit_tests;
 
 use golive_core::Check;
@@ -14,5 +15,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &unit_tests::UnitTests,
         &integration_tests::IntegrationTests,
         &coverage::Coverage,
+        &load_tests::LoadTests,
     ]
 }
