@@ -1028,3 +1028,35 @@ fn security_tls_on_corpora() {
         assert_eq!(tls.status, Status::NotApplicable, "{:#?}", tls.findings);
     }
 }
+
+/// The corpora hold manifests and docs, no application source: the testing checks about code
+/// have nothing to judge there and must say so rather than fail.
+#[test]
+fn testing_integration_coverage_load_on_corpora() {
+    for name in ["microservices-demo", "kube-prometheus"] {
+        let Some(report) = scan(name) else { continue };
+        for id in ["testing/integration-tests", "testing/coverage"] {
+            let r = check(&report, id);
+            assert_eq!(r.status, Status::NotApplicable, "{name} {id}: {r:?}");
+        }
+    }
+    // microservices-demo deploys its Locust load generator as a Deployment: that is its load test.
+    if let Some(report) = scan("microservices-demo") {
+        let r = check(&report, "testing/load-tests");
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        let evidence = evidence_under(r, "kubernetes-manifests/loadgenerator.yaml");
+        assert!(
+            evidence
+                .iter()
+                .any(|e| e
+                    .contains("Deployment/loadgenerator: container `main` runs a load generator")),
+            "{evidence:?}"
+        );
+    }
+    // kube-prometheus deploys others' images (Prometheus, Grafana, operators) and builds no
+    // code or image of its own: it owns no service to load test.
+    if let Some(report) = scan("kube-prometheus") {
+        let r = check(&report, "testing/load-tests");
+        assert_eq!(r.status, Status::NotApplicable, "{r:?}");
+    }
+}
