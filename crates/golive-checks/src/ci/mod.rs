@@ -9,6 +9,7 @@ pub(crate) mod pipelines;
 pub(crate) mod test_commands;
 
 mod lockfiles;
+mod no_secrets_in_workflows;
 mod pinned_actions;
 mod pipeline;
 mod timeouts;
@@ -25,5 +26,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &pinned_actions::PinnedActions,
         &token_permissions::TokenPermissions,
         &lockfiles::Lockfiles,
+        &no_secrets_in_workflows::NoSecretsInWorkflows,
     ]
 }
