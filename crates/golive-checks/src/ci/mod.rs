@@ -3,11 +3,13 @@
 //! (`pipelines`), package manifests (`manifests`), test commands (`test_commands`), and which
 //! paths are the repository's own (`is_not_ours`).
 
+pub(crate) mod commands;
 pub(crate) mod github;
 pub(crate) mod manifests;
 pub(crate) mod pipelines;
 pub(crate) mod test_commands;
 
+mod lint;
 mod lockfiles;
 mod no_secrets_in_workflows;
 mod pinned_actions;
@@ -27,5 +29,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &token_permissions::TokenPermissions,
         &lockfiles::Lockfiles,
         &no_secrets_in_workflows::NoSecretsInWorkflows,
+        &lint::Lint,
     ]
 }
