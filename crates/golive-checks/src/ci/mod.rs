@@ -14,6 +14,7 @@ mod lockfiles;
 mod no_secrets_in_workflows;
 mod pinned_actions;
 mod pipeline;
+mod security_scan;
 mod timeouts;
 mod token_permissions;
 
@@ -30,5 +31,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &lockfiles::Lockfiles,
         &no_secrets_in_workflows::NoSecretsInWorkflows,
         &lint::Lint,
+        &security_scan::SecurityScan,
     ]
 }
