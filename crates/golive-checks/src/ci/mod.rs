@@ -9,6 +9,7 @@ pub(crate) mod manifests;
 pub(crate) mod pipelines;
 pub(crate) mod test_commands;
 
+mod dependency_updates;
 mod lint;
 mod lockfiles;
 mod no_secrets_in_workflows;
@@ -32,5 +33,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &no_secrets_in_workflows::NoSecretsInWorkflows,
         &lint::Lint,
         &security_scan::SecurityScan,
+        &dependency_updates::DependencyUpdates,
     ]
 }
