@@ -3,14 +3,19 @@
 //! (`pipelines`), package manifests (`manifests`), test commands (`test_commands`), and which
 //! paths are the repository's own (`is_not_ours`).
 
+pub(crate) mod commands;
 pub(crate) mod github;
 pub(crate) mod manifests;
 pub(crate) mod pipelines;
 pub(crate) mod test_commands;
 
+mod dependency_updates;
+mod lint;
 mod lockfiles;
+mod no_secrets_in_workflows;
 mod pinned_actions;
 mod pipeline;
+mod security_scan;
 mod timeouts;
 mod token_permissions;
 
@@ -25,5 +30,9 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &pinned_actions::PinnedActions,
         &token_permissions::TokenPermissions,
         &lockfiles::Lockfiles,
+        &no_secrets_in_workflows::NoSecretsInWorkflows,
+        &lint::Lint,
+        &security_scan::SecurityScan,
+        &dependency_updates::DependencyUpdates,
     ]
 }

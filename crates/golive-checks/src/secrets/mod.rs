@@ -1,6 +1,6 @@
 //! Checks of the `secrets` catalogue section.
 
-mod committed;
+pub(crate) mod committed;
 pub(crate) mod rules;
 pub(crate) mod scanner;
 
