@@ -1,7 +1,7 @@
 //! Checks of the `terraform` catalogue section.
 
 mod remote_state;
-mod stack;
+pub(crate) mod stack;
 mod state_encryption;
 mod state_locking;
 mod version_pins;
