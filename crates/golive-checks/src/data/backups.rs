@@ -37,8 +37,10 @@ declare_check! {
     ///
     /// ## Why it matters
     /// A database without backups turns one bad migration, deleted table or lost volume into
-    /// permanent data loss. The go-live checklists ask that "backups are configured and
-    /// restores have been tested" before launch; a restore cannot be tested without a backup.
+    /// permanent data loss. The go-live checklist says "the backup strategy should be applied
+    /// to each database" (003, Backups), the readiness review starts with "configure backup"
+    /// (004), and a data source "must have a continuous backup and a one-click restore" (000,
+    /// Persistency): a restore cannot be tested without a backup.
     ///
     /// ## How to fix
     /// ```hcl
@@ -62,8 +64,9 @@ declare_check! {
         severity: Error,
         facets: [Terraform, Kubernetes],
         seeds: [
-            "003: Go-live checklist: backups are configured and restores have been tested",
-            "004: Production readiness review: data is backed up and can be restored",
+            "003: Backups: the backup strategy should be applied to each database",
+            "004: Backups and Restoring: configure backup",
+            "000: Persistency: a data source must have a continuous backup and a one-click restore",
         ],
         fix: "turn on automated backups for the database (retention > 0, point-in-time recovery, a backup schedule)",
     }

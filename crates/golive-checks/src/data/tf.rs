@@ -49,7 +49,6 @@ pub(crate) enum Resolved {
 }
 
 impl Resolved {
-    #[cfg(test)]
     pub fn to_bool(&self) -> Option<bool> {
         match self {
             Resolved::Literal { value, .. } => value.to_bool(),
@@ -138,6 +137,15 @@ impl<'a> Instance<'a> {
             },
             None => Resolved::Unknown(source.trim().to_string()),
         }
+    }
+
+    /// Whether the resource has `lifecycle { prevent_destroy = true }` (a literal).
+    pub fn prevents_destroy(&self) -> bool {
+        self.block
+            .block("lifecycle")
+            .and_then(|l| l.attribute("prevent_destroy"))
+            .and_then(|a| a.value().to_bool())
+            == Some(true)
     }
 
     /// Whether the attribute is written at all (whatever its value).
