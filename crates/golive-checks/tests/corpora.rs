@@ -999,3 +999,32 @@ fn k8s_probe_path_served() {
         "grpc probes are not httpGet probes: {evidence:#?}"
     );
 }
+
+/// Neither corpus defines a database (microservices-demo's redis-cart is a Deployment caching
+/// carts on an emptyDir, not a StatefulSet; neither corpus has Terraform), and neither documents
+/// disaster recovery.
+#[test]
+fn data_checks_on_the_corpora() {
+    for name in ["microservices-demo", "kube-prometheus"] {
+        let Some(report) = scan(name) else {
+            return;
+        };
+        for id in ["data/backups", "data/deletion-protection"] {
+            let result = check(&report, id);
+            assert_eq!(
+                result.status,
+                Status::NotApplicable,
+                "{name} {id}: {result:#?}"
+            );
+        }
+        let dr = check(&report, "data/dr-plan");
+        assert_eq!(dr.status, Status::Fail, "{name}: {dr:#?}");
+        assert_eq!(
+            messages(dr),
+            vec![
+                "no disaster recovery plan: no document or section about disaster recovery, restore or failover"
+            ],
+            "{name}"
+        );
+    }
+}

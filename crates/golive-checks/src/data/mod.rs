@@ -2,10 +2,15 @@
 
 mod backups;
 mod deletion_protection;
+mod dr_plan;
 mod tf;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&backups::Backups, &deletion_protection::DeletionProtection]
+    vec![
+        &backups::Backups,
+        &deletion_protection::DeletionProtection,
+        &dr_plan::DrPlan,
+    ]
 }
