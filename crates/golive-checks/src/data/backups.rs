@@ -391,8 +391,9 @@ fn terraform(cx: &Context<'_>, tally: &mut Tally) {
     }
 }
 
-/// Whether a Velero Schedule backs up `namespace` (None: not written, so only a schedule of
-/// every namespace is sure to cover it).
+/// Whether a Velero Schedule backs up `namespace` (None: not written, so it is deployed to the
+/// namespace of whoever applies it: only a schedule of every namespace, `default` not excluded,
+/// is sure to cover it).
 fn velero_covers(schedule: &KubeObject<'_>, namespace: Option<&str>) -> bool {
     let list = |key: &str| -> Vec<&str> {
         schedule
@@ -408,7 +409,7 @@ fn velero_covers(schedule: &KubeObject<'_>, namespace: Option<&str>) -> bool {
     let all = included.is_empty() || included.contains(&"*");
     match namespace {
         Some(ns) => !excluded.contains(&ns) && (all || included.contains(&ns)),
-        None => all && excluded.is_empty(),
+        None => all && !excluded.contains(&"default"),
     }
 }
 
