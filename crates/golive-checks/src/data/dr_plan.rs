@@ -14,7 +14,8 @@ declare_check! {
     /// restore, failover or business continuity. Everything found is read together: a plan
     /// split over several documents counts. What it covers is recognised by the words of its
     /// headings and prose (`database`, `restore`, `snapshot`; `cluster`; `region`; `RTO` or
-    /// "recovery time objective"; `RPO` or "recovery point objective"). No plan is a finding;
+    /// "recovery time objective"; `RPO` or "recovery point objective"); a line that says it is
+    /// "not covered yet", TODO or TBD covers nothing. No plan is a finding;
     /// a plan that leaves something out is a finding at the plan listing what is missing, and
     /// the evidence cites the headings (or lines) that cover the rest. Not applicable to
     /// repositories that deploy nothing (no Kubernetes, Helm, Kustomize or Terraform).
@@ -151,7 +152,21 @@ struct Part<'a> {
     last: u32,
 }
 
+/// Phrases that say a line covers nothing yet ("Loss of the region: not covered yet").
+const NOT_COVERED: &[&str] = &[
+    "not covered",
+    "not yet",
+    "todo",
+    "tbd",
+    "no plan",
+    "not planned",
+];
+
 fn mentions(aspect: &Aspect, text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if NOT_COVERED.iter().any(|p| lower.contains(p)) {
+        return false;
+    }
     let w = words(text);
     if aspect.words.contains(&"region") && names_a_region(text) {
         return true;
@@ -379,6 +394,8 @@ mod tests {
         assert!(db.is_some_and(|a| mentions(a, "Use point-in-time recovery")));
         assert!(db.is_some_and(|a| !mentions(a, "Restart the pods")));
         assert!(names_a_region("## Lose eu-west-1"));
+        let region = ASPECTS.iter().find(|a| a.words.contains(&"region"));
+        assert!(region.is_some_and(|a| !mentions(a, "Loss of the region: not covered yet")));
         assert!(names_a_region("fail over to europe-west4."));
         assert!(!names_a_region("a us-east outage, version 1-2-3"));
     }
