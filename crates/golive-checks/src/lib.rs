@@ -4,6 +4,7 @@
 mod alerts;
 mod ci;
 mod code;
+mod data;
 mod delivery;
 mod docker;
 mod docs;
@@ -28,6 +29,7 @@ pub fn catalogue() -> Vec<&'static dyn Check> {
     let mut all: Vec<&'static dyn Check> = Vec::new();
     all.extend(alerts::checks());
     all.extend(ci::checks());
+    all.extend(data::checks());
     all.extend(delivery::checks());
     all.extend(docker::checks());
     all.extend(docs::checks());

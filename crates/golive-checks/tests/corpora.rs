@@ -1060,3 +1060,32 @@ fn testing_integration_coverage_load_on_corpora() {
         assert_eq!(r.status, Status::NotApplicable, "{r:?}");
     }
 }
+
+/// Neither corpus defines a database (microservices-demo's redis-cart is a Deployment caching
+/// carts on an emptyDir, not a StatefulSet; neither corpus has Terraform), and neither documents
+/// disaster recovery.
+#[test]
+fn data_checks_on_the_corpora() {
+    for name in ["microservices-demo", "kube-prometheus"] {
+        let Some(report) = scan(name) else {
+            return;
+        };
+        for id in ["data/backups", "data/deletion-protection"] {
+            let result = check(&report, id);
+            assert_eq!(
+                result.status,
+                Status::NotApplicable,
+                "{name} {id}: {result:#?}"
+            );
+        }
+        let dr = check(&report, "data/dr-plan");
+        assert_eq!(dr.status, Status::Fail, "{name}: {dr:#?}");
+        assert_eq!(
+            messages(dr),
+            vec![
+                "no disaster recovery plan: no document or section about disaster recovery, restore or failover"
+            ],
+            "{name}"
+        );
+    }
+}
