@@ -63,6 +63,13 @@ declare_check! {
     /// keywords = ["acme_"]               # literals every match contains (3+ characters)
     /// ```
     ///
+    /// `golive check --history` also scans the git history (`git log --all -p -U0`, every commit
+    /// of every ref, oldest first): the lines each commit added are scanned with the same rules,
+    /// and a secret the tree no longer has is reported once, at the first commit that added it,
+    /// as `path@<12-character commit>:line` with `no longer in the tree` in its message (a secret
+    /// still in the tree is reported at its file only). The evidence counts the commits scanned.
+    /// Without git, or outside a git repository, the command stops with exit code 2.
+    ///
     /// ## Why it matters
     /// A credential in a repository is readable by everyone who can clone it, forever: it stays
     /// in the history after the file is fixed, in every fork and every CI cache. Leaked cloud
@@ -199,6 +206,20 @@ impl golive_core::Check for Committed {
             }
         }
 
+        let in_tree: BTreeSet<String> = scanned
+            .iter()
+            .flat_map(|(file, found)| {
+                found
+                    .iter()
+                    .filter(|f| f.verdict == Verdict::Secret)
+                    .map(|f| fingerprint(&file.text[f.range.clone()]))
+            })
+            .collect();
+        let history = cx
+            .ws
+            .history()
+            .map(|h| scan_history(h, scanner, config, &allow, &in_tree));
+
         let rules = scanner.rules();
         let user_rules = rules.iter().filter(|r| r.user).count();
         let mut evidence = vec![Evidence::note(format!(
@@ -235,6 +256,14 @@ impl golive_core::Check for Committed {
                 "{allowed} value(s) allowed by fingerprint ([secrets] allow)"
             )));
         }
+        if let Some(h) = history {
+            evidence.push(Evidence::note(format!(
+                "--history: {} commit(s) scanned, {} secret(s) committed and later deleted, {} still in the tree (reported at their file)",
+                h.commits, h.findings.len(), h.still_in_tree
+            )));
+            allowed_used.extend(h.allowed_used);
+            findings.extend(h.findings);
+        }
         for fp in allow.iter().filter(|fp| !allowed_used.contains(**fp)) {
             evidence.push(Evidence::note(format!(
                 "[secrets] allow: {fp} matches no value in the repository: remove it"
@@ -242,6 +271,94 @@ impl golive_core::Check for Committed {
         }
         Outcome::from_findings(findings, evidence)
     }
+}
+
+/// What `--history` found: secrets that the history added and the tree no longer has.
+struct HistoryScan {
+    commits: usize,
+    findings: Vec<Finding>,
+    still_in_tree: usize,
+    allowed_used: BTreeSet<String>,
+}
+
+/// Scans the lines each commit added, file by file; reports each secret once, at the first
+/// commit that added it (`path@<commit>:line`), unless the tree still has it (then the tree's
+/// finding reports it).
+fn scan_history(
+    history: &golive_core::history::GitHistory,
+    scanner: &Scanner,
+    config: &golive_core::config::SecretsConfig,
+    allow: &BTreeSet<&str>,
+    in_tree: &BTreeSet<String>,
+) -> HistoryScan {
+    let changes: Vec<_> = history
+        .changes
+        .iter()
+        .filter(|c| {
+            !config
+                .allow_paths
+                .iter()
+                .any(|g| g.matcher.is_match(&c.path))
+        })
+        .collect();
+    // The added lines of each change, joined, and what they found (in history order).
+    let found: Vec<(String, Vec<Found>)> = changes
+        .par_iter()
+        .map(|c| {
+            let text: String = c
+                .lines
+                .iter()
+                .map(|(_, l)| l.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let found = scanner.scan(&text, FileClass::of(&c.path));
+            (text, found)
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut out = HistoryScan {
+        commits: history.commits,
+        findings: Vec::new(),
+        still_in_tree: 0,
+        allowed_used: BTreeSet::new(),
+    };
+    for (change, (text, found)) in changes.iter().zip(&found) {
+        for f in found.iter().filter(|f| f.verdict == Verdict::Secret) {
+            let Some(secret) = text.get(f.range.clone()) else {
+                continue;
+            };
+            let fp = fingerprint(secret);
+            if !seen.insert(fp.clone()) {
+                continue;
+            }
+            if in_tree.contains(&fp) {
+                out.still_in_tree += 1;
+                continue;
+            }
+            if allow.contains(fp.as_str()) {
+                out.allowed_used.insert(fp);
+                continue;
+            }
+            let index = text
+                .get(..f.range.start)
+                .map_or(0, |t| t.bytes().filter(|b| *b == b'\n').count());
+            let line = change.lines.get(index).map_or(1, |(n, _)| *n).max(1);
+            let rule = &scanner.rules()[f.rule];
+            let path = format!("{}@{}", change.path, change.short_commit());
+            out.findings.push(Finding::at(
+                Location::line(&path, line),
+                format!(
+                    "{}: {} (added in commit {}, no longer in the tree: still in the history)",
+                    rule.name,
+                    redact(secret, &fp),
+                    change.short_commit()
+                ),
+            ).with_help(
+                "revoke and rotate the credential: deleting it did not remove it from the history, which every clone keeps",
+            ));
+        }
+    }
+    out
 }
 
 /// Lines of source the engine shows with a finding (a secret further down is not shown).
