@@ -5,6 +5,7 @@ pub mod check;
 pub mod config;
 pub mod date;
 pub mod engine;
+pub mod history;
 pub mod inline_ignore;
 pub mod kube;
 pub mod model;

@@ -72,6 +72,16 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             }
         }
     }
+    if args.history {
+        match golive_core::history::read(&args.path) {
+            Ok(history) => ws.set_history(history),
+            Err(message) => {
+                drop(progress);
+                anstream::eprintln!("golive: error: {message}");
+                return Ok(EXIT_USAGE);
+            }
+        }
+    }
     let scanned = started.elapsed();
     let catalogue = golive_checks::catalogue();
     let opts = RunOptions {

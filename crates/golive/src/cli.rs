@@ -76,6 +76,11 @@ pub struct CheckArgs {
     /// back to the chart's templates through Helm's `# Source:` comments.
     #[arg(long, value_name = "FILE|-")]
     pub manifests: Vec<PathBuf>,
+    /// Also scan the git history (every commit of every ref) for secrets that were committed
+    /// and later deleted; they are reported by secrets/committed at `path@<commit>:line`.
+    /// Needs git and a git repository.
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Args, Debug)]

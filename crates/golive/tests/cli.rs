@@ -400,3 +400,122 @@ fn chart_without_rendered_output_says_it_was_checked_through_values() {
         ))
         .stdout(predicate::str::contains("checked through its values only"));
 }
+
+/// A GitHub-token-shaped value generated at test time (nothing secret-looking is committed).
+fn generated_token() -> String {
+    const ALNUM: &[u8] = b"ABCDEFGHJKLMNPQRSUVWYZabcdfghjkmnqruvwyz23456789";
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let body: String = (0..36)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ALNUM[(state % ALNUM.len() as u64) as usize] as char
+        })
+        .collect();
+    format!("ghp_{body}")
+}
+
+fn git(root: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "-c",
+            "user.name=golive",
+            "-c",
+            "user.email=golive@example.org",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn history_reports_a_secret_committed_then_deleted_once_at_its_first_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let token = generated_token();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(root, "README.md", "# app\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "init"]);
+    write(
+        root,
+        "config/app.env",
+        &format!("LOG=info\nGITHUB_TOKEN={token}\n"),
+    );
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "add config"]);
+    let added = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .expect("git rev-parse");
+    let added = String::from_utf8_lossy(&added.stdout).trim().to_string();
+    // Moved to another file, then deleted: still one finding, at the first commit.
+    write(root, "config/app.env", "LOG=info\n");
+    write(root, "old.env", &format!("GITHUB_TOKEN={token}\n"));
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "move"]);
+    std::fs::remove_file(root.join("old.env")).expect("rm");
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "remove the token"]);
+
+    // Without --history the tree is clean.
+    golive()
+        .args(["check", "--select", "secrets/committed", "--format", "json"])
+        .arg(root)
+        .assert()
+        .code(0);
+    let out = golive()
+        .args([
+            "check",
+            "--history",
+            "--select",
+            "secrets/committed",
+            "--format",
+            "json",
+        ])
+        .arg(root)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json = String::from_utf8(out).expect("utf-8");
+    assert!(!json.contains(&token), "the token is printed");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let findings = report["checks"][0]["findings"]
+        .as_array()
+        .expect("findings");
+    assert_eq!(findings.len(), 1, "{json}");
+    let f = &findings[0];
+    assert_eq!(
+        f["path"].as_str(),
+        Some(format!("config/app.env@{added}").as_str()),
+        "{json}"
+    );
+    assert_eq!(f["line"].as_u64(), Some(2), "{json}");
+    let message = f["message"].as_str().unwrap_or("");
+    assert!(
+        message.starts_with("GitHub personal access token: ghp_…fp:"),
+        "{message}"
+    );
+    assert!(message.contains("no longer in the tree"), "{message}");
+    assert!(json.contains("4 commit(s) scanned"), "{json}");
+
+    // Not a git repository: exit 2, saying so.
+    let plain = tempfile::tempdir().expect("tempdir");
+    write(plain.path(), "README.md", "# app\n");
+    golive()
+        .args(["check", "--history"])
+        .arg(plain.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a git repository"));
+}

@@ -13,16 +13,28 @@ declare_check! {
     ///
     /// Every text file is scanned once against all rules: AWS access key IDs (`AKIA`/`ASIA`)
     /// and secret access keys (in an assignment), GCP service-account private keys and Google
-    /// API keys (`AIza`), Azure storage account keys and connection-string keys, GitHub tokens
-    /// (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), GitLab tokens (`glpat-`), Slack
-    /// tokens (`xoxb-`, `xoxa-`, `xoxp-`, `xoxr-`) and webhooks, Discord and Teams webhooks,
-    /// Stripe live keys (`sk_live_`, `rk_live_`), Twilio keys (on lines naming Twilio), SendGrid
-    /// (`SG.`), npm (`npm_`, `.npmrc` `_authToken`), PyPI (`pypi-AgE…`), private key blocks
-    /// (`-----BEGIN … PRIVATE KEY-----`), JWTs (with a registered claim such as `exp` or `sub`),
-    /// `scheme://user:password@host`, and values of
+    /// API keys (`AIza`), Azure storage account keys, connection-string keys and Entra ID client
+    /// secrets (`…Q~…`), GitHub tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`),
+    /// GitLab tokens (`glpat-`, `glptt-`, `glrt-`, `gldt-`, `glft-`, `glsoat-`, `glcbt-`,
+    /// `glagent-`, `GR1348941`), Bitbucket app passwords (`ATBB`) and Atlassian API tokens
+    /// (`ATATT3`), CircleCI (`CCIPAT_`, `CCIPRJ_`) and Buildkite (`bkua_`) tokens, Slack tokens
+    /// (`xoxb-`, `xoxa-`, `xoxp-`, `xoxr-`, `xapp-`) and webhooks, Discord and Teams webhooks,
+    /// Stripe live keys (`sk_live_`, `rk_live_`), Square (`sq0atp-`, `EAAA`, `sq0csp-`) and
+    /// PayPal Braintree (`access_token$production$`) credentials, Twilio keys (on lines naming
+    /// Twilio), SendGrid (`SG.`), npm (`npm_`, `.npmrc` `_authToken`), PyPI (`pypi-AgE…`),
+    /// HashiCorp Vault (`hvs.`, `hvb.`) and Terraform Cloud (`….atlasv1.…`) tokens, Docker Hub
+    /// (`dckr_pat_`) and DigitalOcean (`dop_v1_`) tokens, OpenAI (`sk-…T3BlbkFJ…`) and Anthropic
+    /// (`sk-ant-`) API keys, private key blocks (`-----BEGIN … PRIVATE KEY-----`), JWTs (with a
+    /// registered claim such as `exp` or `sub`), `scheme://user:password@host`, and values of
     /// secret-named keys (`password`, `secret`, `token`, `api_key`, `access_key`, `private_key`
     /// in YAML, JSON, HCL, .env, properties and code) that are 16 characters or longer, mix
     /// letters and digits, and have a Shannon entropy of at least 3.5 bits per character.
+    ///
+    /// Left out on purpose (compared with gitleaks' rule set): formats with no literal of their
+    /// own that gitleaks finds only next to a vendor's name (Travis CI, Drone, Bitbucket OAuth
+    /// client IDs and secrets, PayPal REST client secrets, Heroku API keys) are found by the
+    /// secret-named-key rule when assigned to one; test-mode keys (`sk_test_`) that cannot move
+    /// money; and identifiers that are not credentials on their own (AWS account IDs, client IDs).
     ///
     /// Not reported: placeholders and references (`changeme`, `example`, `xxxx`, `<your-key>`,
     /// `${VAR}`, `$(VAR)`, `{{ .Values.x }}`, `REPLACE_ME`, all-same or sequential characters),
@@ -50,6 +62,13 @@ declare_check! {
     /// regex = "acme_(?P<secret>[a-z0-9]{32})"
     /// keywords = ["acme_"]               # literals every match contains (3+ characters)
     /// ```
+    ///
+    /// `golive check --history` also scans the git history (`git log --all -p -U0`, every commit
+    /// of every ref, oldest first): the lines each commit added are scanned with the same rules,
+    /// and a secret the tree no longer has is reported once, at the first commit that added it,
+    /// as `path@<12-character commit>:line` with `no longer in the tree` in its message (a secret
+    /// still in the tree is reported at its file only). The evidence counts the commits scanned.
+    /// Without git, or outside a git repository, the command stops with exit code 2.
     ///
     /// ## Why it matters
     /// A credential in a repository is readable by everyone who can clone it, forever: it stays
@@ -187,6 +206,20 @@ impl golive_core::Check for Committed {
             }
         }
 
+        let in_tree: BTreeSet<String> = scanned
+            .iter()
+            .flat_map(|(file, found)| {
+                found
+                    .iter()
+                    .filter(|f| f.verdict == Verdict::Secret)
+                    .map(|f| fingerprint(&file.text[f.range.clone()]))
+            })
+            .collect();
+        let history = cx
+            .ws
+            .history()
+            .map(|h| scan_history(h, scanner, config, &allow, &in_tree));
+
         let rules = scanner.rules();
         let user_rules = rules.iter().filter(|r| r.user).count();
         let mut evidence = vec![Evidence::note(format!(
@@ -223,6 +256,14 @@ impl golive_core::Check for Committed {
                 "{allowed} value(s) allowed by fingerprint ([secrets] allow)"
             )));
         }
+        if let Some(h) = history {
+            evidence.push(Evidence::note(format!(
+                "--history: {} commit(s) scanned, {} secret(s) committed and later deleted, {} still in the tree (reported at their file)",
+                h.commits, h.findings.len(), h.still_in_tree
+            )));
+            allowed_used.extend(h.allowed_used);
+            findings.extend(h.findings);
+        }
         for fp in allow.iter().filter(|fp| !allowed_used.contains(**fp)) {
             evidence.push(Evidence::note(format!(
                 "[secrets] allow: {fp} matches no value in the repository: remove it"
@@ -230,6 +271,94 @@ impl golive_core::Check for Committed {
         }
         Outcome::from_findings(findings, evidence)
     }
+}
+
+/// What `--history` found: secrets that the history added and the tree no longer has.
+struct HistoryScan {
+    commits: usize,
+    findings: Vec<Finding>,
+    still_in_tree: usize,
+    allowed_used: BTreeSet<String>,
+}
+
+/// Scans the lines each commit added, file by file; reports each secret once, at the first
+/// commit that added it (`path@<commit>:line`), unless the tree still has it (then the tree's
+/// finding reports it).
+fn scan_history(
+    history: &golive_core::history::GitHistory,
+    scanner: &Scanner,
+    config: &golive_core::config::SecretsConfig,
+    allow: &BTreeSet<&str>,
+    in_tree: &BTreeSet<String>,
+) -> HistoryScan {
+    let changes: Vec<_> = history
+        .changes
+        .iter()
+        .filter(|c| {
+            !config
+                .allow_paths
+                .iter()
+                .any(|g| g.matcher.is_match(&c.path))
+        })
+        .collect();
+    // The added lines of each change, joined, and what they found (in history order).
+    let found: Vec<(String, Vec<Found>)> = changes
+        .par_iter()
+        .map(|c| {
+            let text: String = c
+                .lines
+                .iter()
+                .map(|(_, l)| l.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let found = scanner.scan(&text, FileClass::of(&c.path));
+            (text, found)
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut out = HistoryScan {
+        commits: history.commits,
+        findings: Vec::new(),
+        still_in_tree: 0,
+        allowed_used: BTreeSet::new(),
+    };
+    for (change, (text, found)) in changes.iter().zip(&found) {
+        for f in found.iter().filter(|f| f.verdict == Verdict::Secret) {
+            let Some(secret) = text.get(f.range.clone()) else {
+                continue;
+            };
+            let fp = fingerprint(secret);
+            if !seen.insert(fp.clone()) {
+                continue;
+            }
+            if in_tree.contains(&fp) {
+                out.still_in_tree += 1;
+                continue;
+            }
+            if allow.contains(fp.as_str()) {
+                out.allowed_used.insert(fp);
+                continue;
+            }
+            let index = text
+                .get(..f.range.start)
+                .map_or(0, |t| t.bytes().filter(|b| *b == b'\n').count());
+            let line = change.lines.get(index).map_or(1, |(n, _)| *n).max(1);
+            let rule = &scanner.rules()[f.rule];
+            let path = format!("{}@{}", change.path, change.short_commit());
+            out.findings.push(Finding::at(
+                Location::line(&path, line),
+                format!(
+                    "{}: {} (added in commit {}, no longer in the tree: still in the history)",
+                    rule.name,
+                    redact(secret, &fp),
+                    change.short_commit()
+                ),
+            ).with_help(
+                "revoke and rotate the credential: deleting it did not remove it from the history, which every clone keeps",
+            ));
+        }
+    }
+    out
 }
 
 /// Lines of source the engine shows with a finding (a secret further down is not shown).

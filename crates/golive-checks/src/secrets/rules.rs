@@ -390,6 +390,179 @@ pub static BUILTIN: &[RuleSpec] = &[
         },
         precheck: Precheck::None,
     },
+    // Entra ID client secrets: 3 characters, a digit and `Q~`, then 31 to 34 (gitleaks' azure-ad-client-secret).
+    RuleSpec {
+        id: "azure-ad-client-secret",
+        name: "Azure AD (Entra ID) client secret",
+        keywords: &[
+            "0Q~", "1Q~", "2Q~", "3Q~", "4Q~", "5Q~", "6Q~", "7Q~", "8Q~", "9Q~",
+        ],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_~.-])(?P<secret>[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?:[^A-Za-z0-9_~.-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    // Pipeline trigger, runner, deploy, feed, service-account, agent and CI build tokens; runner registration tokens.
+    RuleSpec {
+        id: "gitlab-token",
+        name: "GitLab token",
+        keywords: &[
+            "glptt-",
+            "glrt-",
+            "gldt-",
+            "glft-",
+            "glsoat-",
+            "glagent-",
+            "glcbt-",
+            "GR1348941",
+        ],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>(?:glptt-[0-9a-f]{40}|(?:glrt|gldt|glft|glsoat|glcbt)-[A-Za-z0-9_-]{20,}|glagent-[A-Za-z0-9_-]{50,}|GR1348941[A-Za-z0-9_-]{20,}))(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "bitbucket-app-password",
+        name: "Bitbucket app password",
+        keywords: &["ATBB"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>ATBB[A-Za-z0-9_=.-]{32,})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "atlassian-api-token",
+        name: "Atlassian API token",
+        keywords: &["ATATT3"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>ATATT3[A-Za-z0-9_=-]{150,})(?:[^A-Za-z0-9_=-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "circleci-token",
+        name: "CircleCI API token",
+        keywords: &["CCIPAT_", "CCIPRJ_"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>CCIP(?:AT|RJ)_[A-Za-z0-9]{22}_[0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "buildkite-token",
+        name: "Buildkite API access token",
+        keywords: &["bkua_"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>bkua_[0-9a-f]{40})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "slack-app-token",
+        name: "Slack app-level token",
+        keywords: &["xapp-"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>xapp-[0-9]-[A-Z0-9]+-[0-9]+-[A-Za-z0-9]{20,})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "square-access-token",
+        name: "Square access token",
+        keywords: &["sq0atp-", "EAAA"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>(?:sq0atp-[A-Za-z0-9_-]{22}|EAAA[A-Za-z0-9_-]{60}))(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "square-oauth-secret",
+        name: "Square OAuth secret",
+        keywords: &["sq0csp-"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>sq0csp-[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "paypal-braintree-access-token",
+        name: "PayPal Braintree access token",
+        keywords: &["access_token$production$"],
+        regex: r"(?P<secret>access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32})",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "hashicorp-vault-token",
+        name: "HashiCorp Vault token",
+        keywords: &["hvs.", "hvb."],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_.-])(?P<secret>hv[sb]\.[A-Za-z0-9_-]{90,})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "terraform-cloud-token",
+        name: "Terraform Cloud / Enterprise API token",
+        keywords: &[".atlasv1."],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_.-])(?P<secret>[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "docker-hub-token",
+        name: "Docker Hub personal access token",
+        keywords: &["dckr_pat_"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>dckr_pat_[A-Za-z0-9_-]{27})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "digitalocean-token",
+        name: "DigitalOcean token",
+        keywords: &["dop_v1_", "doo_v1_", "dor_v1_"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>do[opr]_v1_[0-9a-f]{64})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "openai-api-key",
+        name: "OpenAI API key",
+        keywords: &["T3BlbkFJ"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,74}T3BlbkFJ[A-Za-z0-9_-]{20,74})(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
+    RuleSpec {
+        id: "anthropic-api-key",
+        name: "Anthropic API key",
+        keywords: &["sk-ant-"],
+        regex: r"(?m)(?:^|[^A-Za-z0-9_-])(?P<secret>sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,100}AA)(?:[^A-Za-z0-9_-]|$)",
+        validate: Validate::Token {
+            min_entropy: TOKEN_ENTROPY,
+        },
+        precheck: Precheck::None,
+    },
     RuleSpec {
         id: "private-key",
         name: "Private key",

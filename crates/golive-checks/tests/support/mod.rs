@@ -203,6 +203,44 @@ fn generate(kind: &str, g: &mut Gen) -> String {
                 g.take(URLSAFE, 43)
             )
         }
+        "azure-ad-client-secret" => format!(
+            "{}{}Q~{}",
+            g.take(ALNUM, 3),
+            g.take(DIGITS, 1),
+            g.take(ALNUM, 34)
+        ),
+        "gitlab-trigger-token" => format!("glptt-{}", g.take(HEX, 40)),
+        "gitlab-runner-token" => format!("glrt-{}", g.take(URLSAFE, 20)),
+        "gitlab-deploy-token" => format!("gldt-{}", g.take(URLSAFE, 20)),
+        "gitlab-runner-registration" => format!("GR1348941{}", g.take(URLSAFE, 20)),
+        "bitbucket-app-password" => format!("ATBB{}", g.take(ALNUM, 32)),
+        "atlassian-api-token" => format!("ATATT3xFfGF0{}={}", g.take(URLSAFE, 170), g.take(HEX, 8)),
+        "circleci-token" => format!("CCIPAT_{}_{}", g.take(ALNUM, 22), g.take(HEX, 40)),
+        "buildkite-token" => format!("bkua_{}", g.take(HEX, 40)),
+        "slack-app-token" => format!(
+            "xapp-1-A{}-{}-{}",
+            g.take(SLACK_ID, 10),
+            g.take(DIGITS, 13),
+            g.take(HEX, 64)
+        ),
+        "square-access-token" => format!("EAAA{}", g.take(URLSAFE, 60)),
+        "square-sandbox-style-token" => format!("sq0atp-{}", g.take(URLSAFE, 22)),
+        "square-oauth-secret" => format!("sq0csp-{}", g.take(URLSAFE, 43)),
+        "paypal-braintree-access-token" => format!(
+            "access_token$production${}${}",
+            g.take("abcdefghijklmnopqrstuvwxyz0123456789", 16),
+            g.take(HEX, 32)
+        ),
+        "hashicorp-vault-token" => format!("hvs.CAESI{}", g.take(URLSAFE, 90)),
+        "terraform-cloud-token" => format!("{}.atlasv1.{}", g.take(ALNUM, 14), g.take(URLSAFE, 67)),
+        "docker-hub-token" => format!("dckr_pat_{}", g.take(URLSAFE, 27)),
+        "digitalocean-token" => format!("dop_v1_{}", g.take(HEX, 64)),
+        "openai-api-key" => format!(
+            "sk-proj-{}T3BlbkFJ{}",
+            g.take(URLSAFE, 64),
+            g.take(URLSAFE, 64)
+        ),
+        "anthropic-api-key" => format!("sk-ant-api03-{}AA", g.take(URLSAFE, 93)),
         "password" => g.take(PASSWORD, 20),
         "token32" => g.take(ALNUM, 32),
         "base64-40" => g.take(BASE64, 40),

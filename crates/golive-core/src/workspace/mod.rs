@@ -218,6 +218,8 @@ pub struct Workspace {
     renders: OnceLock<Renders>,
     /// `--manifests` inputs: (label, text).
     manifests: Vec<(String, String)>,
+    /// `--history`: the lines the repository's git history added.
+    history: Option<crate::history::GitHistory>,
 }
 
 impl Workspace {
@@ -274,7 +276,18 @@ impl Workspace {
             kube: OnceLock::new(),
             renders: OnceLock::new(),
             manifests: Vec::new(),
+            history: None,
         }
+    }
+
+    /// Attaches the repository's git history (`golive check --history`).
+    pub fn set_history(&mut self, history: crate::history::GitHistory) {
+        self.history = Some(history);
+    }
+
+    /// The repository's git history, when `--history` asked for it.
+    pub fn history(&self) -> Option<&crate::history::GitHistory> {
+        self.history.as_ref()
     }
 
     /// Adds rendered manifests (`helm template` output, `kustomize build` output, any
