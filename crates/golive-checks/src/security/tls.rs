@@ -77,8 +77,11 @@ declare_check! {
     ///   HTTPS automatically) must `redir` to HTTPS; `auto_https off` is a finding.
     ///
     /// Ingresses and Gateway API Gateways are judged by `k8s/ingress-tls`: this check only
-    /// counts them in its evidence, so a missing `spec.tls` is reported once. It is
-    /// not-applicable when the repository declares no front door at all.
+    /// counts them in its evidence, so a missing `spec.tls` is reported once. A `LoadBalancer`
+    /// Service with an AWS ACM certificate annotation terminates TLS on its `ssl-ports` (every
+    /// port without that annotation). Terraform and web server files under `examples/`,
+    /// `test/`, `testdata/`, `fixtures/` or `samples/` are not judged. It is not-applicable
+    /// when the repository declares no front door at all.
     ///
     /// ## Why it matters
     /// Plain HTTP exposes credentials, session cookies and personal data to anyone on the path,
@@ -141,6 +144,9 @@ impl golive_core::Check for Tls {
         }
         let dockerfiles: Vec<&SourceFile> = cx.ws.files_of(FileKind::Dockerfile).collect();
         for file in cx.ws.files() {
+            if is_example(&file.path) {
+                continue;
+            }
             if is_nginx_config(file) {
                 nginx(file, &dockerfiles, &mut t);
             } else if is_caddyfile(file) {
@@ -246,6 +252,28 @@ fn load_balancer_service(obj: &KubeObject<'_>, t: &mut Tally) {
         );
         return;
     }
+    // With an ACM certificate, the AWS load balancer terminates TLS on the `ssl-ports` (every
+    // port when that annotation is absent).
+    if let Some((_, cert)) = annotations
+        .iter()
+        .find(|(k, _)| *k == "service.beta.kubernetes.io/aws-load-balancer-ssl-cert")
+        && !cert.is_empty()
+    {
+        let ssl_ports = annotations
+            .iter()
+            .find(|(k, _)| *k == "service.beta.kubernetes.io/aws-load-balancer-ssl-ports")
+            .map(|(_, v)| *v);
+        if ssl_ports.is_none_or(|p| p.trim() == "*" || p.split(',').any(|p| p.trim() == "80")) {
+            t.good(
+                &obj.location(),
+                format!(
+                    "{name} is a LoadBalancer terminating TLS with an ACM certificate on {}",
+                    ssl_ports.map_or("every port".to_string(), |p| format!("ports {p}"))
+                ),
+            );
+            return;
+        }
+    }
     let ports: Vec<(i64, golive_core::parse::yaml::Node<'_>)> = obj
         .node
         .path(&["spec", "ports"])
@@ -286,6 +314,9 @@ fn terraform(file: &SourceFile, hcl: &HclFile, t: &mut Tally) {
     if let Environment::NonProduction(_) = path_environment(path) {
         return;
     }
+    if is_example(path) {
+        return;
+    }
     for block in hcl.blocks_of("resource") {
         let (Some(kind), Some(name)) = (block.label(0), block.label(1)) else {
             continue;
@@ -298,6 +329,16 @@ fn terraform(file: &SourceFile, hcl: &HclFile, t: &mut Tally) {
             _ => {}
         }
     }
+}
+
+/// Whether a path is an example or a test fixture, not something deployed.
+pub(super) fn is_example(path: &str) -> bool {
+    path.split('/').any(|s| {
+        matches!(
+            s,
+            "examples" | "example" | "test" | "tests" | "testdata" | "fixtures" | "samples"
+        )
+    })
 }
 
 fn literal(block: &Block<'_>, key: &str) -> Option<String> {
