@@ -65,6 +65,9 @@ declare_check! {
     /// - `aws_cloudfront_distribution` cache behaviours must not use `viewer_protocol_policy =
     ///   "allow-all"`, and a custom certificate's `minimum_protocol_version` must be TLS 1.2 or
     ///   later.
+    /// - GCP `google_compute_target_http_proxy` must use a URL map (declared in the same file)
+    ///   with `default_url_redirect { https_redirect = true }`; a `google_compute_ssl_policy`
+    ///   needs `min_tls_version = "TLS_1_2"` (it defaults to TLS 1.0).
     /// - Azure App Service and Function apps (`azurerm_linux_web_app`, ...) need `https_only =
     ///   true` (it defaults to false).
     /// - A Kubernetes Service of type `LoadBalancer` that exposes port 80 without 443 serves
@@ -326,6 +329,8 @@ fn terraform(file: &SourceFile, hcl: &HclFile, t: &mut Tally) {
             "aws_lb_listener" | "aws_alb_listener" => aws_listener(path, hcl, &block, &subject, t),
             "aws_cloudfront_distribution" => cloudfront(path, &block, &subject, t),
             k if AZURE_WEB_APPS.contains(&k) => azure_web_app(path, &block, &subject, t),
+            "google_compute_target_http_proxy" => gcp_http_proxy(path, hcl, &block, &subject, t),
+            "google_compute_ssl_policy" => gcp_ssl_policy(path, &block, &subject, t),
             _ => {}
         }
     }
@@ -549,6 +554,79 @@ fn azure_web_app(path: &str, block: &Block<'_>, subject: &str, t: &mut Tally) {
             )
             .with_help("set https_only = true"),
         ),
+    }
+}
+
+/// A GCP HTTP proxy must front a URL map that redirects to HTTPS.
+fn gcp_http_proxy(path: &str, hcl: &HclFile, block: &Block<'_>, subject: &str, t: &mut Tally) {
+    let Some(attr) = block.attribute("url_map") else {
+        return;
+    };
+    let at = attr.pos().location(path);
+    let source = attr.expr_source();
+    let mut parts = source.trim().split('.');
+    let url_map = match (parts.next(), parts.next()) {
+        (Some("google_compute_url_map"), Some(name)) => hcl
+            .blocks_of("resource")
+            .find(|b| b.label(0) == Some("google_compute_url_map") && b.label(1) == Some(name))
+            .map(|b| (format!("google_compute_url_map.{name}"), b)),
+        _ => None,
+    };
+    let Some((map_name, map)) = url_map else {
+        t.note(
+            &at,
+            format!("{subject}: its URL map is not declared in the same file: not judged"),
+        );
+        return;
+    };
+    let redirects = map.block("default_url_redirect").is_some_and(|r| {
+        r.attribute("https_redirect")
+            .and_then(|a| a.value().to_bool())
+            .unwrap_or(false)
+    });
+    if redirects {
+        t.good(
+            &at,
+            format!("{subject} redirects HTTP to HTTPS ({map_name})"),
+        );
+    } else {
+        t.bad(
+            Finding::at(
+                at,
+                format!("{subject} serves plain HTTP: its URL map {map_name} does not redirect to HTTPS"),
+            )
+            .with_help("point the HTTP proxy at a URL map with `default_url_redirect { https_redirect = true }`, and serve the traffic from a google_compute_target_https_proxy"),
+        );
+    }
+}
+
+/// A GCP SSL policy's minimum TLS version defaults to TLS 1.0.
+fn gcp_ssl_policy(path: &str, block: &Block<'_>, subject: &str, t: &mut Tally) {
+    match block.attribute("min_tls_version") {
+        None => t.bad(
+            Finding::at(
+                block.pos().location(path),
+                format!("{subject} names no min_tls_version: it defaults to TLS_1_0"),
+            )
+            .with_help("set min_tls_version = \"TLS_1_2\""),
+        ),
+        Some(attr) => match attr.value().as_str() {
+            Some(v @ ("TLS_1_0" | "TLS_1_1")) => t.bad(
+                Finding::at(
+                    attr.pos().location(path),
+                    format!("{subject} accepts {v}, before TLS 1.2"),
+                )
+                .with_help("set min_tls_version = \"TLS_1_2\""),
+            ),
+            Some(v) => t.good(
+                &attr.pos().location(path),
+                format!("{subject} requires {v} or later"),
+            ),
+            None => t.note(
+                &attr.pos().location(path),
+                format!("{subject}: its min_tls_version is computed: not judged"),
+            ),
+        },
     }
 }
 
