@@ -75,7 +75,8 @@ declare_check! {
     /// - Health and metrics endpoints (`/healthz`, `/readyz`, `/livez`, `/health`, `/metrics`,
     ///   `/ping`) are fine public.
     ///
-    /// Path items that are a `$ref` are not followed (noted). Not-applicable without an OpenAPI
+    /// Path items that are a `$ref` are not followed (noted). Specs under `examples/`, `test/`,
+    /// `testdata/`, `fixtures/` or `samples/` are not judged. Not-applicable without an OpenAPI
     /// spec.
     ///
     /// ## Why it matters
@@ -128,15 +129,24 @@ impl golive_core::Check for ApiAuth {
             };
             for root in docs.iter().filter_map(|d| d.root()) {
                 if let Some(version) = spec_version(root) {
+                    if super::tls::is_example(&file.path) {
+                        evidence.push(Evidence::located(
+                            &version.location(&file.path),
+                            "an example or test spec: not judged",
+                        ));
+                        continue;
+                    }
                     specs += 1;
                     spec(file, root, version, &mut findings, &mut evidence);
                 }
             }
         }
         if specs == 0 {
-            return Outcome::not_applicable(
-                "no OpenAPI spec (a document with `openapi:` or `swagger:` and `paths`)",
-            );
+            return Outcome::not_applicable(if evidence.is_empty() {
+                "no OpenAPI spec (a document with `openapi:` or `swagger:` and `paths`)"
+            } else {
+                "only example or test OpenAPI specs"
+            });
         }
         Outcome::from_findings(findings, evidence)
     }

@@ -65,6 +65,9 @@ declare_check! {
     /// - `aws_cloudfront_distribution` cache behaviours must not use `viewer_protocol_policy =
     ///   "allow-all"`, and a custom certificate's `minimum_protocol_version` must be TLS 1.2 or
     ///   later.
+    /// - GCP `google_compute_target_http_proxy` must use a URL map (declared in the same file)
+    ///   with `default_url_redirect { https_redirect = true }`; a `google_compute_ssl_policy`
+    ///   needs `min_tls_version = "TLS_1_2"` (it defaults to TLS 1.0).
     /// - Azure App Service and Function apps (`azurerm_linux_web_app`, ...) need `https_only =
     ///   true` (it defaults to false).
     /// - A Kubernetes Service of type `LoadBalancer` that exposes port 80 without 443 serves
@@ -77,8 +80,11 @@ declare_check! {
     ///   HTTPS automatically) must `redir` to HTTPS; `auto_https off` is a finding.
     ///
     /// Ingresses and Gateway API Gateways are judged by `k8s/ingress-tls`: this check only
-    /// counts them in its evidence, so a missing `spec.tls` is reported once. It is
-    /// not-applicable when the repository declares no front door at all.
+    /// counts them in its evidence, so a missing `spec.tls` is reported once. A `LoadBalancer`
+    /// Service with an AWS ACM certificate annotation terminates TLS on its `ssl-ports` (every
+    /// port without that annotation). Terraform and web server files under `examples/`,
+    /// `test/`, `testdata/`, `fixtures/` or `samples/` are not judged. It is not-applicable
+    /// when the repository declares no front door at all.
     ///
     /// ## Why it matters
     /// Plain HTTP exposes credentials, session cookies and personal data to anyone on the path,
@@ -141,6 +147,9 @@ impl golive_core::Check for Tls {
         }
         let dockerfiles: Vec<&SourceFile> = cx.ws.files_of(FileKind::Dockerfile).collect();
         for file in cx.ws.files() {
+            if is_example(&file.path) {
+                continue;
+            }
             if is_nginx_config(file) {
                 nginx(file, &dockerfiles, &mut t);
             } else if is_caddyfile(file) {
@@ -246,6 +255,28 @@ fn load_balancer_service(obj: &KubeObject<'_>, t: &mut Tally) {
         );
         return;
     }
+    // With an ACM certificate, the AWS load balancer terminates TLS on the `ssl-ports` (every
+    // port when that annotation is absent).
+    if let Some((_, cert)) = annotations
+        .iter()
+        .find(|(k, _)| *k == "service.beta.kubernetes.io/aws-load-balancer-ssl-cert")
+        && !cert.is_empty()
+    {
+        let ssl_ports = annotations
+            .iter()
+            .find(|(k, _)| *k == "service.beta.kubernetes.io/aws-load-balancer-ssl-ports")
+            .map(|(_, v)| *v);
+        if ssl_ports.is_none_or(|p| p.trim() == "*" || p.split(',').any(|p| p.trim() == "80")) {
+            t.good(
+                &obj.location(),
+                format!(
+                    "{name} is a LoadBalancer terminating TLS with an ACM certificate on {}",
+                    ssl_ports.map_or("every port".to_string(), |p| format!("ports {p}"))
+                ),
+            );
+            return;
+        }
+    }
     let ports: Vec<(i64, golive_core::parse::yaml::Node<'_>)> = obj
         .node
         .path(&["spec", "ports"])
@@ -286,6 +317,9 @@ fn terraform(file: &SourceFile, hcl: &HclFile, t: &mut Tally) {
     if let Environment::NonProduction(_) = path_environment(path) {
         return;
     }
+    if is_example(path) {
+        return;
+    }
     for block in hcl.blocks_of("resource") {
         let (Some(kind), Some(name)) = (block.label(0), block.label(1)) else {
             continue;
@@ -295,9 +329,21 @@ fn terraform(file: &SourceFile, hcl: &HclFile, t: &mut Tally) {
             "aws_lb_listener" | "aws_alb_listener" => aws_listener(path, hcl, &block, &subject, t),
             "aws_cloudfront_distribution" => cloudfront(path, &block, &subject, t),
             k if AZURE_WEB_APPS.contains(&k) => azure_web_app(path, &block, &subject, t),
+            "google_compute_target_http_proxy" => gcp_http_proxy(path, hcl, &block, &subject, t),
+            "google_compute_ssl_policy" => gcp_ssl_policy(path, &block, &subject, t),
             _ => {}
         }
     }
+}
+
+/// Whether a path is an example or a test fixture, not something deployed.
+pub(super) fn is_example(path: &str) -> bool {
+    path.split('/').any(|s| {
+        matches!(
+            s,
+            "examples" | "example" | "test" | "tests" | "testdata" | "fixtures" | "samples"
+        )
+    })
 }
 
 fn literal(block: &Block<'_>, key: &str) -> Option<String> {
@@ -508,6 +554,79 @@ fn azure_web_app(path: &str, block: &Block<'_>, subject: &str, t: &mut Tally) {
             )
             .with_help("set https_only = true"),
         ),
+    }
+}
+
+/// A GCP HTTP proxy must front a URL map that redirects to HTTPS.
+fn gcp_http_proxy(path: &str, hcl: &HclFile, block: &Block<'_>, subject: &str, t: &mut Tally) {
+    let Some(attr) = block.attribute("url_map") else {
+        return;
+    };
+    let at = attr.pos().location(path);
+    let source = attr.expr_source();
+    let mut parts = source.trim().split('.');
+    let url_map = match (parts.next(), parts.next()) {
+        (Some("google_compute_url_map"), Some(name)) => hcl
+            .blocks_of("resource")
+            .find(|b| b.label(0) == Some("google_compute_url_map") && b.label(1) == Some(name))
+            .map(|b| (format!("google_compute_url_map.{name}"), b)),
+        _ => None,
+    };
+    let Some((map_name, map)) = url_map else {
+        t.note(
+            &at,
+            format!("{subject}: its URL map is not declared in the same file: not judged"),
+        );
+        return;
+    };
+    let redirects = map.block("default_url_redirect").is_some_and(|r| {
+        r.attribute("https_redirect")
+            .and_then(|a| a.value().to_bool())
+            .unwrap_or(false)
+    });
+    if redirects {
+        t.good(
+            &at,
+            format!("{subject} redirects HTTP to HTTPS ({map_name})"),
+        );
+    } else {
+        t.bad(
+            Finding::at(
+                at,
+                format!("{subject} serves plain HTTP: its URL map {map_name} does not redirect to HTTPS"),
+            )
+            .with_help("point the HTTP proxy at a URL map with `default_url_redirect { https_redirect = true }`, and serve the traffic from a google_compute_target_https_proxy"),
+        );
+    }
+}
+
+/// A GCP SSL policy's minimum TLS version defaults to TLS 1.0.
+fn gcp_ssl_policy(path: &str, block: &Block<'_>, subject: &str, t: &mut Tally) {
+    match block.attribute("min_tls_version") {
+        None => t.bad(
+            Finding::at(
+                block.pos().location(path),
+                format!("{subject} names no min_tls_version: it defaults to TLS_1_0"),
+            )
+            .with_help("set min_tls_version = \"TLS_1_2\""),
+        ),
+        Some(attr) => match attr.value().as_str() {
+            Some(v @ ("TLS_1_0" | "TLS_1_1")) => t.bad(
+                Finding::at(
+                    attr.pos().location(path),
+                    format!("{subject} accepts {v}, before TLS 1.2"),
+                )
+                .with_help("set min_tls_version = \"TLS_1_2\""),
+            ),
+            Some(v) => t.good(
+                &attr.pos().location(path),
+                format!("{subject} requires {v} or later"),
+            ),
+            None => t.note(
+                &attr.pos().location(path),
+                format!("{subject}: its min_tls_version is computed: not judged"),
+            ),
+        },
     }
 }
 
