@@ -5,6 +5,7 @@
 //! or to the variable's literal default; anything else is unknown.
 
 use crate::k8s::relations::{Environment, path_environment};
+use crate::terraform::stack::local_source;
 use crate::terraform::stack::{Role, Stack};
 use golive_core::Location;
 use golive_core::parse::hcl::{Block, Value};
@@ -246,28 +247,6 @@ pub(crate) fn instances<'a>(stack: &Stack<'a>, types: &[&str]) -> Vec<Instance<'
         }
     }
     out
-}
-
-/// The directory a local module source (`./x`, `../../modules/y`) points at, relative to the
-/// root; None for registry, git and other remote sources, and for paths that leave the repository.
-fn local_source(dir: &str, source: &str) -> Option<String> {
-    let source = source.trim();
-    let is_local =
-        source == "." || source == ".." || source.starts_with("./") || source.starts_with("../");
-    if !is_local {
-        return None;
-    }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in source.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 #[cfg(test)]

@@ -447,17 +447,8 @@ fn local_dir(dir: &str, source: &str) -> Option<String> {
     if !is_local(source) {
         return None;
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in source.trim().split("//").next().unwrap_or("").split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    // `./modules//sub` names a folder inside a package: the package is the folder.
+    golive_core::workspace::join_relative(dir, source.trim().split("//").next().unwrap_or(""))
 }
 
 fn within(dir: &str, ancestor: &str) -> bool {

@@ -559,24 +559,14 @@ fn label_of(dir: &str) -> String {
 
 /// The directory a local module source (`./x`, `../../modules/y`) points at, relative to the
 /// root; None for registry, git and other remote sources, and for paths that leave the repository.
-fn local_source(dir: &str, source: &str) -> Option<String> {
+pub(crate) fn local_source(dir: &str, source: &str) -> Option<String> {
     let source = source.trim();
     let is_local =
         source == "." || source == ".." || source.starts_with("./") || source.starts_with("../");
     if !is_local {
         return None;
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in source.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    golive_core::workspace::join_relative(dir, source)
 }
 
 /// What a check concluded about one root module (or one backend variant of it).

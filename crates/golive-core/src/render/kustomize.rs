@@ -10,7 +10,7 @@ use super::tree::{MAX_RENDERED_NODES, Origin, Tree};
 use super::{RenderIssue, patch};
 use crate::model::Location;
 use crate::parse::yaml::{self, Node, YamlDoc};
-use crate::workspace::{FileKind, SourceFile, Workspace};
+use crate::workspace::{FileKind, SourceFile, Workspace, join_relative};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -141,21 +141,6 @@ fn is_remote(entry: &str) -> bool {
         || entry.starts_with("gitlab.com/")
         || entry.starts_with("bitbucket.org/")
         || entry.contains("?ref=")
-}
-
-/// `dir` + `rel`, normalising `.` and `..` (None when it climbs out of the root).
-pub(crate) fn join_relative(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in rel.trim_end_matches('/').split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// The folders of kustomizations other kustomizations include (so they are not roots).

@@ -1,9 +1,10 @@
 //! Kustomize's built-in transformers and generators on the objects of a kustomization.
 
-use super::kustomize::{Builder, Res, join_relative, origin_at};
+use super::kustomize::{Builder, Res, origin_at};
 use super::tree::{Origin, Tree, Value};
 use crate::parse::yaml::Node;
 use crate::workspace::SourceFile;
+use crate::workspace::join_relative;
 use std::sync::Arc;
 
 /// Kinds that live outside namespaces (the namespace transformer leaves them alone).

@@ -24,6 +24,23 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// `dir` + `rel` as a path of the scan, normalising `.` and `..` (None when it climbs out of
+/// the root): how a file's references to other files (kustomize resources, module sources,
+/// includes) are resolved.
+pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.trim_end_matches('/').split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// How to scan.
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
