@@ -604,12 +604,7 @@ mod tests {
     use super::*;
 
     fn ws(files: &[(&str, &str)]) -> Workspace {
-        Workspace::from_files(
-            files
-                .iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
-        )
+        Workspace::from_texts(files)
     }
 
     #[test]

@@ -674,12 +674,7 @@ mod tests {
     use super::*;
 
     fn ws(files: &[(&str, &str)]) -> Workspace {
-        Workspace::from_files(
-            files
-                .iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
-        )
+        Workspace::from_texts(files)
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  replicas: 3\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app, image: web:1}]}\n";

@@ -465,12 +465,7 @@ mod tests {
     use golive_core::workspace::Workspace;
 
     fn ws(files: &[(&str, &str)]) -> Workspace {
-        Workspace::from_files(
-            files
-                .iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
-        )
+        Workspace::from_texts(files)
     }
 
     const MODULE_DB: &str = "variable \"encrypted\" {\n  default = true\n}\nvariable \"name\" {}\nresource \"aws_db_instance\" \"main\" {\n  identifier        = var.name\n  storage_encrypted = var.encrypted\n}\n";

@@ -256,6 +256,16 @@ impl Workspace {
         Ok(ws)
     }
 
+    /// A workspace of in-memory files given as string slices (tests, examples).
+    pub fn from_texts(files: &[(&str, &str)]) -> Workspace {
+        Workspace::from_files(
+            files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
+        )
+    }
+
     /// A workspace of in-memory files (`path`, `text`), e.g. rendered manifests or tests.
     pub fn from_files(mut files: Vec<(String, String)>) -> Workspace {
         files.sort_by(|a, b| a.0.cmp(&b.0));
