@@ -661,6 +661,15 @@ pub(crate) fn scoped_prefix(scopes: &[Scope], i: usize) -> (String, bool) {
     (prefix, dynamic)
 }
 
+/// The routes of a scanned file as (path, method, mount), for the readers' tests.
+#[cfg(test)]
+pub(crate) fn route_paths(s: &FileScan) -> Vec<(String, Method, Option<String>)> {
+    s.routes
+        .iter()
+        .map(|p| (p.route.path.clone(), p.route.method, p.mounted_as.clone()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

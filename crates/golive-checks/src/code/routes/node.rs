@@ -491,12 +491,7 @@ mod tests {
         scan(&tokenize(src, Lang::JavaScript), path)
     }
 
-    fn paths(s: &FileScan) -> Vec<(String, Method, Option<String>)> {
-        s.routes
-            .iter()
-            .map(|p| (p.route.path.clone(), p.route.method, p.mounted_as.clone()))
-            .collect()
-    }
+    use super::super::route_paths as paths;
 
     #[test]
     fn express_apps_routers_and_mounts() {

@@ -344,12 +344,7 @@ mod tests {
         scan(&tokenize(src, Lang::Python), "app.py")
     }
 
-    fn paths(s: &FileScan) -> Vec<(String, Method, Option<String>)> {
-        s.routes
-            .iter()
-            .map(|p| (p.route.path.clone(), p.route.method, p.mounted_as.clone()))
-            .collect()
-    }
+    use super::super::route_paths as paths;
 
     #[test]
     fn flask_routes_blueprints_and_methods() {

@@ -352,12 +352,7 @@ mod tests {
         scan(&tokenize(src, Lang::Rust))
     }
 
-    fn paths(s: &FileScan) -> Vec<(String, Method, Option<String>)> {
-        s.routes
-            .iter()
-            .map(|p| (p.route.path.clone(), p.route.method, p.mounted_as.clone()))
-            .collect()
-    }
+    use super::super::route_paths as paths;
 
     #[test]
     fn axum_routes_and_nesting() {
