@@ -4,7 +4,7 @@
 use crate::check::{Check, CheckMeta, Context, Outcome};
 use crate::config::Config;
 use crate::date::Date;
-use crate::model::{Category, Facet, Finding, Level, Severity, Snippet};
+use crate::model::{Category, Facet, Finding, Level, Severity, Snippet, Table};
 use crate::report::*;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
@@ -33,11 +33,10 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         .copied()
         .filter(|c| config.is_selected(c.meta().id))
         .collect();
-    let cx = Context { ws, config };
     // Parse every YAML file in parallel once; facet detection and most checks need them.
     ws.parse_yaml_in_parallel();
     let facets = ws.facets();
-    let outcomes: Vec<(&'static CheckMeta, Outcome)> = selected
+    let outcomes: Vec<(&'static CheckMeta, Outcome, Vec<Table>)> = selected
         .par_iter()
         .map(|check| {
             let meta = check.meta();
@@ -51,8 +50,9 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
                          pass `helm template` output with --manifests to check the rendered objects",
                     );
                 }
-                return (meta, Outcome::NotApplicable(reason));
+                return (meta, Outcome::NotApplicable(reason), Vec::new());
             }
+            let cx = Context::new(ws, config);
             let outcome =
                 catch_unwind(AssertUnwindSafe(|| check.run(&cx))).unwrap_or_else(|panic| {
                     let what = panic
@@ -65,14 +65,22 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
                         findings: Vec::new(),
                     }
                 });
-            (meta, outcome)
+            let tables = match outcome {
+                Outcome::Pass(_) | Outcome::Fail { .. } => cx.take_tables(),
+                Outcome::NotApplicable(_) | Outcome::Error { .. } => Vec::new(),
+            };
+            (meta, outcome, tables)
         })
         .collect();
 
     let mut waivers = WaiverBook::new(ws, config, opts.today);
     let mut results: Vec<CheckResult> = outcomes
         .into_iter()
-        .map(|(meta, outcome)| finish(meta, outcome, ws, config, &mut waivers))
+        .map(|(meta, outcome, tables)| {
+            let mut result = finish(meta, outcome, ws, config, &mut waivers);
+            result.tables = tables;
+            result
+        })
         .collect();
     results.sort_by(|a, b| (a.category, &a.id).cmp(&(b.category, &b.id)));
     let ran: BTreeSet<&str> = results.iter().map(|r| r.id.as_str()).collect();
@@ -135,6 +143,7 @@ fn finish(
         evidence: Vec::new(),
         findings: Vec::new(),
         waived_findings: Vec::new(),
+        tables: Vec::new(),
     };
     let (findings, status) = match outcome {
         Outcome::Pass(evidence) => {
@@ -575,6 +584,86 @@ fn score(report: &mut Report) {
 mod tests {
     use super::redact;
     use crate::model::Location;
+
+    mod tables {
+        use crate::check::{Check, CheckMeta, Context, Outcome};
+        use crate::model::Table;
+        use crate::{Config, Date, Workspace, declare_check};
+
+        declare_check! {
+            /// ## What it checks
+            /// Leaves a table, then passes or not-applies as its name says.
+            struct Passing {
+                id: "test/passing",
+                title: "passes",
+                category: Docs,
+                level: Bronze,
+                severity: Error,
+                facets: [],
+                seeds: [],
+                fix: "none",
+            }
+        }
+
+        declare_check! {
+            /// ## What it checks
+            /// Leaves a table, then does not apply.
+            struct Skipping {
+                id: "test/skipping",
+                title: "not applicable",
+                category: Docs,
+                level: Bronze,
+                severity: Error,
+                facets: [],
+                seeds: [],
+                fix: "none",
+            }
+        }
+
+        fn table() -> Table {
+            let mut t = Table::new("t", &["a", "b"]);
+            t.row(["1"]);
+            t
+        }
+
+        impl Check for Passing {
+            fn meta(&self) -> &'static CheckMeta {
+                &Self::META
+            }
+            fn run(&self, cx: &Context<'_>) -> Outcome {
+                cx.table(table());
+                Outcome::Pass(Vec::new())
+            }
+        }
+
+        impl Check for Skipping {
+            fn meta(&self) -> &'static CheckMeta {
+                &Self::META
+            }
+            fn run(&self, cx: &Context<'_>) -> Outcome {
+                cx.table(table());
+                Outcome::not_applicable("nothing here")
+            }
+        }
+
+        #[test]
+        fn results_keep_the_tables_of_checks_that_applied() {
+            let ws = Workspace::from_texts(&[("README.md", "# x\n")]);
+            let opts = super::super::RunOptions {
+                target: ".".into(),
+                today: Date::parse("2026-01-01").unwrap(),
+                golive_version: "0".into(),
+            };
+            let report = super::super::run(&ws, &Config::default(), &[&Passing, &Skipping], &opts);
+            let passing = report.check("test/passing").unwrap();
+            assert_eq!(passing.tables, vec![table()]);
+            assert_eq!(
+                passing.tables[0].rows,
+                vec![vec!["1".to_string(), String::new()]]
+            );
+            assert!(report.check("test/skipping").unwrap().tables.is_empty());
+        }
+    }
 
     fn loc(line: u32, column: u32, end_line: u32, end_column: u32) -> Location {
         Location {

@@ -18,6 +18,6 @@ pub mod workspace;
 pub use check::{Check, CheckMeta, Context, Outcome};
 pub use config::Config;
 pub use date::Date;
-pub use model::{Category, Evidence, Facet, Finding, Level, Location, Severity};
+pub use model::{Category, Evidence, Facet, Finding, Level, Location, Severity, Table};
 pub use report::{Report, Status};
 pub use workspace::{FileKind, SourceFile, Workspace};

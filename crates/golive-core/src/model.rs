@@ -408,3 +408,31 @@ impl Evidence {
         }
     }
 }
+
+/// A small table a check attaches to its result for people to read at a glance (the alerting
+/// signals × alert, severity, `for`, runbook table, for instance). Every output renders it; it
+/// never decides the status, which comes from findings alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<String>,
+    /// Each row has one cell per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(title: impl Into<String>, columns: &[&str]) -> Table {
+        Table {
+            title: title.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row, padded with empty cells or cut to the number of columns.
+    pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        let mut row: Vec<String> = cells.into_iter().map(Into::into).collect();
+        row.resize(self.columns.len(), String::new());
+        self.rows.push(row);
+    }
+}

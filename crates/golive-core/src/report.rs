@@ -2,7 +2,7 @@
 //! but `timings` is byte-identical between runs on the same input.
 
 use crate::date::Date;
-use crate::model::{Category, Evidence, Facet, Finding, Level, Severity};
+use crate::model::{Category, Evidence, Facet, Finding, Level, Severity, Table};
 use crate::workspace::Skipped;
 use serde::{Serialize, Serializer};
 
@@ -134,6 +134,9 @@ pub struct CheckResult {
     pub findings: Vec<Finding>,
     /// Findings suppressed by a waiver, with the waiver (they do not fail the check).
     pub waived_findings: Vec<WaivedFinding>,
+    /// Tables the check left for people to read (see [`Table`]); absent from JSON when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Table>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

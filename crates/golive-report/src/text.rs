@@ -4,7 +4,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
 use anstyle::{AnsiColor, Effects, Style};
 use golive_core::Severity;
-use golive_core::model::Finding;
+use golive_core::model::{Finding, Table};
 use golive_core::report::{CheckResult, Report, Status, WaiverProblem};
 use std::fmt::Write;
 
@@ -79,6 +79,7 @@ pub fn render_text(report: &Report, opts: &TextOptions) -> String {
             );
             for c in checks {
                 check_line(c, id_width, &p, &mut out);
+                tables(c, &p, &mut out);
                 findings(c, opts, &mut out);
             }
         }
@@ -162,6 +163,37 @@ fn check_line(c: &CheckResult, id_width: usize, p: &Painter, out: &mut String) {
         c.id,
         detail
     );
+}
+
+/// The check's tables, indented under its line.
+fn tables(c: &CheckResult, p: &Painter, out: &mut String) {
+    for t in &c.tables {
+        for line in table_lines(t, p) {
+            let _ = writeln!(out, "      {line}");
+        }
+        out.push('\n');
+    }
+}
+
+/// A table as lines: its title, the header, one line per row, columns aligned on characters.
+fn table_lines(t: &Table, p: &Painter) -> Vec<String> {
+    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
+    for row in &t.rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut text = String::new();
+        for (cell, w) in cells.iter().zip(&widths) {
+            text.push_str(cell);
+            text.push_str(&" ".repeat(w.saturating_sub(cell.chars().count()) + 2));
+        }
+        text.trim_end().to_string()
+    };
+    let mut lines = vec![p.paint(BOLD, &t.title), p.paint(DIM, &line(&t.columns))];
+    lines.extend(t.rows.iter().map(|row| line(row)));
+    lines
 }
 
 fn findings(c: &CheckResult, opts: &TextOptions, out: &mut String) {
@@ -345,5 +377,29 @@ fn human_bytes(n: u64) -> String {
         n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1u64 << 20) as f64),
         n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / (1u64 << 10) as f64),
         n => format!("{n} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_columns_on_characters() {
+        let mut t = Table::new("Alerts by signal", &["signal", "alert", "for"]);
+        t.row(["errors", "HighErrorRate", "5m"]);
+        t.row(["latency", "—", ""]);
+        t.row(["saturation"]);
+        let lines = table_lines(&t, &Painter { color: false });
+        assert_eq!(
+            lines,
+            vec![
+                "Alerts by signal",
+                "signal      alert          for",
+                "errors      HighErrorRate  5m",
+                "latency     —",
+                "saturation",
+            ]
+        );
     }
 }

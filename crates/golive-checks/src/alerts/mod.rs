@@ -2,6 +2,7 @@
 //! PrometheusRule objects), all reading them through one shared discovery (`rules`).
 
 mod for_duration;
+mod promql;
 mod promql_valid;
 mod rules;
 mod rules_exist;
