@@ -1,6 +1,6 @@
 //! `golive check`: load the configuration, scan, run the catalogue, render, and gate.
 
-use crate::cli::{CheckArgs, ColorChoice, OutputFormat};
+use crate::cli::{CheckArgs, ColorChoice, ReportFormat};
 use crate::progress::Progress;
 use crate::{EXIT_NOT_READY, EXIT_READY, EXIT_USAGE};
 use anyhow::{Context as _, Result};
@@ -8,7 +8,10 @@ use golive_core::config::{CONFIG_FILE, nearest};
 use golive_core::engine::{self, RunOptions};
 use golive_core::workspace::{ScanOptions, Workspace};
 use golive_core::{Config, Date};
-use golive_report::{TextOptions, render_json, render_text};
+use golive_report::{
+    TextOptions, render_github, render_json, render_junit, render_markdown, render_sarif,
+    render_text,
+};
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
@@ -96,8 +99,15 @@ pub fn run(args: CheckArgs) -> Result<u8> {
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {
-        OutputFormat::Json => render_json(&report),
-        OutputFormat::Text => {
+        ReportFormat::Json => render_json(&report),
+        ReportFormat::Sarif => {
+            let metas: Vec<_> = catalogue.iter().map(|c| c.meta()).collect();
+            render_sarif(&report, &metas)
+        }
+        ReportFormat::Junit => render_junit(&report),
+        ReportFormat::Markdown => render_markdown(&report),
+        ReportFormat::Github => render_github(&report),
+        ReportFormat::Text => {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
