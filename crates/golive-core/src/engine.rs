@@ -4,7 +4,9 @@
 use crate::check::{Check, CheckMeta, Context, Outcome};
 use crate::config::Config;
 use crate::date::Date;
-use crate::model::{Category, Facet, Finding, Level, Severity, Snippet, Table};
+use crate::model::{
+    BaselineState, Category, Facet, FailOn, Finding, Level, Severity, Snippet, Table,
+};
 use crate::report::*;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
@@ -103,6 +105,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         target_level: config.target_level(),
         gate: Gate {
             passed: false,
+            fail_on: config.fail_on,
             reasons: Vec::new(),
         },
         score: Score::default(),
@@ -110,6 +113,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         categories: Vec::new(),
         checks: results,
         waivers: waiver_notes,
+        baseline: None,
         timings: Timings {
             scan_ms: 0.0,
             checks_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -117,6 +121,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         },
     };
     score(&mut report);
+    gate(&mut report, config.fail_on);
     report
 }
 
@@ -552,32 +557,80 @@ fn score(report: &mut Report) {
         level,
         missing: blocking(level),
     });
-    let mut reasons = Vec::new();
-    if reached.is_none_or(|r| r < report.target_level) {
-        reasons.push(format!(
-            "target level {} not reached (level: {})",
-            report.target_level,
-            reached.map(Level::as_str).unwrap_or("none")
-        ));
+}
+
+/// Decides the gate: the required level is reached and no finding fails by its severity
+/// (`fail_on`). With a baseline applied, only new findings count: a check fails the level
+/// requirement only through a new finding (or an error), and only new findings fail by severity.
+pub fn gate(report: &mut Report, fail_on: FailOn) {
+    let with_baseline = report.baseline.is_some();
+    let counts = |f: &Finding| !with_baseline || f.baseline == Some(BaselineState::New);
+    let blocking = |c: &CheckResult| match c.status {
+        Status::Error => true,
+        Status::Fail => c.findings.iter().any(counts),
+        _ => false,
+    };
+    let mut gate_level = None;
+    for level in Level::ALL {
+        if report
+            .checks
+            .iter()
+            .any(|c| c.level <= level && blocking(c))
+        {
+            break;
+        }
+        gate_level = Some(level);
     }
-    let errors: usize = report
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Fail)
-        .map(|c| {
-            c.findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count()
-        })
-        .sum();
-    if errors > 0 {
-        reasons.push(format!("{errors} finding(s) with severity error"));
+    let mut reasons = Vec::new();
+    if gate_level.is_none_or(|r| r < report.target_level) {
+        let level = report.level.map(Level::as_str).unwrap_or("none");
+        reasons.push(if with_baseline {
+            format!(
+                "target level {} not reached because of new findings (level: {level})",
+                report.target_level
+            )
+        } else {
+            format!(
+                "target level {} not reached (level: {level})",
+                report.target_level
+            )
+        });
+    }
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    if let Some(threshold) = threshold {
+        let failing: usize = report
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .flat_map(|c| &c.findings)
+            .filter(|f| counts(f) && severity_rank(f.severity) >= severity_rank(threshold))
+            .count();
+        if failing > 0 {
+            let new = if with_baseline { "new " } else { "" };
+            let what = match threshold {
+                Severity::Error => "severity error",
+                _ => "severity warning or error",
+            };
+            reasons.push(format!("{failing} {new}finding(s) with {what}"));
+        }
     }
     report.gate = Gate {
         passed: reasons.is_empty(),
+        fail_on,
         reasons,
     };
+}
+
+fn severity_rank(s: Severity) -> u8 {
+    match s {
+        Severity::Info => 0,
+        Severity::Warning => 1,
+        Severity::Error => 2,
+    }
 }
 
 #[cfg(test)]

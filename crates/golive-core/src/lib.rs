@@ -1,6 +1,7 @@
 //! golive-core: the model, configuration, workspace scan, document parsers and the engine that
 //! every other golive crate builds on.
 
+pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod date;

@@ -5,7 +5,7 @@ use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, 
 use anstyle::{AnsiColor, Effects, Style};
 use golive_core::Severity;
 use golive_core::model::{Finding, Table};
-use golive_core::report::{CheckResult, Report, Status, WaiverProblem};
+use golive_core::report::{BaselineState, CheckResult, Report, Status, WaiverProblem};
 use std::fmt::Write;
 
 /// How to render text.
@@ -211,7 +211,12 @@ fn findings(c: &CheckResult, opts: &TextOptions, out: &mut String) {
         Renderer::plain()
     };
     for f in c.findings.iter().take(limit) {
-        let rendered = renderer.render(&[finding_group(c, f)]);
+        let title = match f.baseline {
+            Some(BaselineState::Existing) => format!("{} [in baseline]", f.message),
+            Some(BaselineState::New) => format!("{} [new]", f.message),
+            None => f.message.clone(),
+        };
+        let rendered = renderer.render(&[finding_group(c, f, &title)]);
         for line in rendered.lines() {
             let _ = writeln!(out, "      {line}");
         }
@@ -226,7 +231,7 @@ fn findings(c: &CheckResult, opts: &TextOptions, out: &mut String) {
     out.push('\n');
 }
 
-fn finding_group<'a>(c: &'a CheckResult, f: &'a Finding) -> Group<'a> {
+fn finding_group<'a>(c: &'a CheckResult, f: &'a Finding, title: &'a str) -> Group<'a> {
     let level = match f.severity {
         Severity::Error => SnippetLevel::ERROR,
         Severity::Warning => SnippetLevel::WARNING,
@@ -240,25 +245,23 @@ fn finding_group<'a>(c: &'a CheckResult, f: &'a Finding) -> Group<'a> {
                     .mark
                     .unwrap_or((loc.line, loc.column, loc.end_line, loc.end_column));
             let span = span_in(snippet, line, column, end_line, end_column);
-            let group =
-                Group::with_title(level.primary_title(f.message.as_str()).id(c.id.as_str()))
-                    .element(
-                        Snippet::source(snippet.text.as_str())
-                            .line_start(snippet.start_line as usize)
-                            .path(loc.path.as_str())
-                            .annotation(AnnotationKind::Primary.span(span)),
-                    );
+            let group = Group::with_title(level.primary_title(title).id(c.id.as_str())).element(
+                Snippet::source(snippet.text.as_str())
+                    .line_start(snippet.start_line as usize)
+                    .path(loc.path.as_str())
+                    .annotation(AnnotationKind::Primary.span(span)),
+            );
             group.element(annotate_snippets::Level::HELP.message(help))
         }
         (Some(loc), None) => {
             let origin = annotate_snippets::Origin::path(loc.path.as_str())
                 .line(loc.line as usize)
                 .char_column(loc.column.saturating_sub(1) as usize);
-            Group::with_title(level.primary_title(f.message.as_str()).id(c.id.as_str()))
+            Group::with_title(level.primary_title(title).id(c.id.as_str()))
                 .element(origin)
                 .element(annotate_snippets::Level::HELP.message(help))
         }
-        _ => Group::with_title(level.primary_title(f.message.as_str()).id(c.id.as_str()))
+        _ => Group::with_title(level.primary_title(title).id(c.id.as_str()))
             .element(annotate_snippets::Level::HELP.message(help)),
     }
 }
@@ -346,6 +349,39 @@ fn summary(report: &Report, p: &Painter, out: &mut String) {
             next.level,
             next.missing.join(", ")
         );
+    }
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "{} {} new, {} in the baseline, {} fixed (compared with {})",
+            p.paint(BOLD, "Baseline:"),
+            b.new,
+            b.existing,
+            b.fixed.len(),
+            b.source
+        );
+        for f in b.fixed.iter().take(10) {
+            let at = match (&f.path, f.line) {
+                (Some(p), Some(l)) => format!("{p}:{l}: "),
+                (Some(p), None) => format!("{p}: "),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}{} [{}]",
+                p.paint(GREEN, "fixed"),
+                at,
+                f.message,
+                f.check
+            );
+        }
+        if b.fixed.len() > 10 {
+            let _ = writeln!(
+                out,
+                "  … and {} more fixed (all of them: --format json)",
+                b.fixed.len() - 10
+            );
+        }
     }
     if report.gate.passed {
         let _ = writeln!(

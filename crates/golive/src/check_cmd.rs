@@ -1,13 +1,15 @@
 //! `golive check`: load the configuration, scan, run the catalogue, render, and gate.
 
-use crate::cli::{CheckArgs, ColorChoice, ReportFormat};
+use crate::cli::{CheckArgs, ColorChoice, FailOnArg, LevelArg, ReportFormat};
 use crate::progress::Progress;
 use crate::{EXIT_NOT_READY, EXIT_READY, EXIT_USAGE};
 use anyhow::{Context as _, Result};
+use golive_core::baseline::Baseline;
 use golive_core::config::{CONFIG_FILE, nearest};
 use golive_core::engine::{self, RunOptions};
+use golive_core::model::FailOn;
 use golive_core::workspace::{ScanOptions, Workspace};
-use golive_core::{Config, Date};
+use golive_core::{Config, Date, Level};
 use golive_report::{
     TextOptions, render_github, render_json, render_junit, render_markdown, render_sarif,
     render_text,
@@ -24,6 +26,13 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             .build_global();
     }
     let ids = golive_checks::ids();
+    let baseline = match args.baseline.as_deref().map(read_baseline).transpose() {
+        Ok(b) => b,
+        Err(message) => {
+            anstream::eprintln!("golive: error: {message}");
+            return Ok(EXIT_USAGE);
+        }
+    };
     let mut config = match load_config(&args, &ids) {
         Ok(c) => c,
         Err(message) => {
@@ -93,6 +102,10 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         golive_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let mut report = engine::run(&ws, &config, &catalogue, &opts);
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut report);
+        engine::gate(&mut report, config.fail_on);
+    }
     progress.finish();
     report.timings.scan_ms = scanned.as_secs_f64() * 1000.0;
     report.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -207,5 +220,27 @@ fn apply_flags(
     for s in &args.ignore {
         config.ignore.push(validate("--ignore", s)?);
     }
+    if let Some(level) = args.require_level {
+        config.target_level = Some(match level {
+            LevelArg::Bronze => Level::Bronze,
+            LevelArg::Silver => Level::Silver,
+            LevelArg::Gold => Level::Gold,
+        });
+    }
+    if let Some(fail_on) = args.fail_on {
+        config.fail_on = match fail_on {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Never => FailOn::Never,
+        };
+    }
     Ok(())
+}
+
+/// Reads `--baseline`: a missing, unreadable or malformed file is a usage error (exit 2), so a
+/// typo never silently turns every finding into a new one or none.
+fn read_baseline(path: &std::path::Path) -> std::result::Result<Baseline, String> {
+    let source = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--baseline {source}: {e}"))?;
+    Baseline::from_json(&source, &text).map_err(|e| format!("--baseline {e}"))
 }

@@ -98,6 +98,32 @@ pub struct CheckArgs {
     /// Needs git and a git repository.
     #[arg(long)]
     pub history: bool,
+    /// The level the gate requires (overrides `target_level` in golive.toml).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub require_level: Option<LevelArg>,
+    /// Which findings fail the gate by severity (overrides `fail_on` in golive.toml; default
+    /// error). `never`: only the required level can fail the run.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOnArg>,
+    /// An earlier JSON report (`--format json --output FILE`): only findings that are not in it
+    /// fail the gate; fixed ones are listed. Findings are matched by fingerprint (check, path,
+    /// line text, message), so edits that move lines do not make old findings new.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Bronze,
+    Silver,
+    Gold,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Never,
 }
 
 #[derive(Args, Debug)]
