@@ -700,6 +700,40 @@ mod tests {
     }
 
     #[test]
+    fn embedded_block_scalars_map_to_the_enclosing_lines() {
+        let text = "data:\n  a.yaml: |-\n    groups:\n\n      - name: g # note\n  b.yaml: >\n    hello\n    world\n  c.yaml: |\n    k: [\n";
+        let docs = parse(text).unwrap();
+        let data = docs[0].root().unwrap().get("data").unwrap();
+        let a = parse_embedded(text, data.get("a.yaml").unwrap()).unwrap();
+        assert!(a.exact_lines);
+        let a_docs = a.docs.unwrap();
+        let name = a_docs[0]
+            .root()
+            .unwrap()
+            .get("groups")
+            .unwrap()
+            .items()
+            .next()
+            .unwrap()
+            .get("name")
+            .unwrap();
+        assert_eq!((name.line(), name.start().column), (5, 15));
+        // A folded block is not the file's lines: every node sits at the value.
+        let b = parse_embedded(text, data.get("b.yaml").unwrap()).unwrap();
+        assert!(!b.exact_lines);
+        let b_docs = b.docs.unwrap();
+        assert_eq!(b_docs[0].root().unwrap().as_str(), Some("hello world"));
+        assert_eq!(b_docs[0].root().unwrap().line(), 7);
+        // A parse error is reported at its line in the enclosing file.
+        let c = parse_embedded(text, data.get("c.yaml").unwrap()).unwrap();
+        assert!(c.docs.unwrap_err().line >= 10);
+        // Not a string: nothing to parse.
+        let docs = parse("data:\n  a.yaml: {k: v}\n").unwrap();
+        let map = docs[0].root().unwrap().path(&["data", "a.yaml"]).unwrap();
+        assert!(parse_embedded("", map).is_none());
+    }
+
+    #[test]
     fn keeps_positions_of_keys_and_values() {
         let docs = parse(
             "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: x:1\n",
