@@ -1,6 +1,7 @@
 //! Checks of the `alerts` catalogue section: Prometheus alerting rules (rule files and
 //! PrometheusRule objects), all reading them through one shared discovery (`rules`).
 
+mod annotations;
 mod for_duration;
 mod promql;
 mod promql_valid;
@@ -17,6 +18,7 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &promql_valid::PromqlValid,
         &for_duration::ForDuration,
         &severity_label::SeverityLabel,
+        &annotations::Annotations,
         &runbook::Runbook,
     ]
 }
