@@ -12,9 +12,10 @@ declare_check! {
     /// - `message` is accepted in place of `description`: it is the older kube-prometheus
     ///   convention (one annotation for both), still in some of its rules. The evidence counts
     ///   such alerts; they still need a `summary`.
-    /// - A `summary` that only repeats the alert's name (`HighErrorRate`, `High error rate`,
-    ///   `{{ $labels.alertname }}`: compared ignoring case, spaces and punctuation) is a finding
-    ///   at the value: it tells the reader nothing the notification's title did not.
+    /// - A `summary` that only repeats the alert's name (`HighErrorRate`, `higherrorrate.`,
+    ///   `{{ $labels.alertname }}`) is a finding at the value: it tells the reader nothing the
+    ///   notification's title did not. The name spelled out in words ("High error rate") is
+    ///   accepted: it reads as a sentence, which is what a summary is for.
     /// - A `summary` of more than one line is a finding at the value. Helm and Go templates are
     ///   fine: line breaks inside a `{{ }}` action, or removed by `{{-`/`-}}` trim markers, do
     ///   not count, and a templated summary is otherwise not judged against the name.
@@ -206,8 +207,9 @@ fn judge_summary(alert: &Rule<'_>, value: Node<'_>, text: &str, findings: &mut V
     }
 }
 
-/// Whether a summary says nothing but the alert's name: the same letters and digits (case,
-/// spaces and punctuation aside), or a template that prints the `alertname` label.
+/// Whether a summary says nothing but the alert's name: the name itself (case and trailing
+/// punctuation aside), or a template that prints the `alertname` label. A name spelled out in
+/// words ("Prometheus operator not ready") is a readable summary and is accepted.
 fn repeats_name(summary: &str, name: &str) -> bool {
     let squeezed: String = summary.chars().filter(|c| !c.is_whitespace()).collect();
     if matches!(
@@ -219,14 +221,8 @@ fn repeats_name(summary: &str, name: &str) -> bool {
     if rules::is_templated(summary) {
         return false;
     }
-    let letters = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let (a, b) = (letters(summary), letters(name));
-    !a.is_empty() && a == b
+    let bare = summary.trim().trim_end_matches(['.', '!', ':']).trim();
+    !bare.is_empty() && bare.eq_ignore_ascii_case(name.trim())
 }
 
 /// How many lines a (trimmed) summary renders to: line breaks inside a `{{ }}` action, or next
@@ -265,8 +261,8 @@ mod tests {
     #[test]
     fn a_summary_repeating_the_name_is_a_copy() {
         assert!(repeats_name("HighErrorRate", "HighErrorRate"));
-        assert!(repeats_name("High error rate", "HighErrorRate"));
-        assert!(repeats_name("high_error_rate.", "HighErrorRate"));
+        assert!(repeats_name("higherrorrate.", "HighErrorRate"));
+        assert!(!repeats_name("High error rate", "HighErrorRate"));
         assert!(repeats_name("{{ $labels.alertname }}", "HighErrorRate"));
         assert!(!repeats_name(
             "High error rate on checkout",
