@@ -1105,14 +1105,12 @@ fn alerts_annotations_kube_prometheus() {
     assert_eq!(annotations.status, Status::Fail);
     assert_eq!(
         findings_under(annotations, ""),
-        vec![
-            (
-                "manifests/grafana-prometheusRule.yaml",
-                17,
-                Severity::Warning,
-                "alert `GrafanaRequestsFailing` has no `summary` annotation"
-            ),
-        ]
+        vec![(
+            "manifests/grafana-prometheusRule.yaml",
+            17,
+            Severity::Warning,
+            "alert `GrafanaRequestsFailing` has no `summary` annotation"
+        ),]
     );
     let notes: Vec<&str> = annotations
         .evidence

@@ -8,58 +8,82 @@ use golive_core::report::{CheckResult, Report, Status};
 use std::fmt::Write;
 
 pub fn render_junit(report: &Report) -> String {
-    let target = report.service.as_deref().unwrap_or(&report.target);
-    let count = |s: Status| report.checks.iter().filter(|c| c.status == s).count();
+    render_junit_fleet(&[report])
+}
+
+/// Several repositories in one document: their suites side by side, named by repository when
+/// there is more than one.
+pub fn render_junit_fleet(reports: &[&Report]) -> String {
+    let all = || reports.iter().flat_map(|r| &r.checks);
+    let count = |s: Status| all().filter(|c| c.status == s).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let level = report.level.map(|l| l.as_str()).unwrap_or("none");
+    let name = match reports {
+        [one] => target_of(one).to_string(),
+        _ => format!("{} repositories", reports.len()),
+    };
     let _ = writeln!(
         out,
         "<testsuites name=\"golive {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-        xml(target),
-        report.checks.len(),
+        xml(&name),
+        all().count(),
         count(Status::Fail),
         count(Status::Error),
         count(Status::NotApplicable),
     );
-    for cat in &report.categories {
-        let checks: Vec<&CheckResult> = report
-            .checks
-            .iter()
-            .filter(|c| c.category == cat.id)
-            .collect();
-        if checks.is_empty() {
-            continue;
+    for report in reports {
+        let target = target_of(report);
+        for cat in &report.categories {
+            let checks: Vec<&CheckResult> = report
+                .checks
+                .iter()
+                .filter(|c| c.category == cat.id)
+                .collect();
+            if checks.is_empty() {
+                continue;
+            }
+            let n = |s: Status| checks.iter().filter(|c| c.status == s).count();
+            let suite = if reports.len() > 1 {
+                format!("{target} · {}", cat.title)
+            } else {
+                cat.title.clone()
+            };
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+                xml(&suite),
+                checks.len(),
+                n(Status::Fail),
+                n(Status::Error),
+                n(Status::NotApplicable),
+            );
+            for c in checks {
+                testcase(c, target, &mut out);
+            }
+            out.push_str("  </testsuite>\n");
         }
-        let n = |s: Status| checks.iter().filter(|c| c.status == s).count();
+        let level = report.level.map(|l| l.as_str()).unwrap_or("none");
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-            xml(&cat.title),
-            checks.len(),
-            n(Status::Fail),
-            n(Status::Error),
-            n(Status::NotApplicable),
+            "  <!-- {}: level {level} (target {}), score {}% ({}/{}), gate {} -->",
+            xml(target).replace("--", "- -"),
+            report.target_level,
+            report.score.percent,
+            report.score.passed,
+            report.score.applicable,
+            if report.gate.passed {
+                "passed"
+            } else {
+                "failed"
+            }
         );
-        for c in checks {
-            testcase(c, target, &mut out);
-        }
-        out.push_str("  </testsuite>\n");
     }
-    let _ = writeln!(
-        out,
-        "  <!-- level {level} (target {}), score {}% ({}/{}), gate {} -->",
-        report.target_level,
-        report.score.percent,
-        report.score.passed,
-        report.score.applicable,
-        if report.gate.passed {
-            "passed"
-        } else {
-            "failed"
-        }
-    );
     out.push_str("</testsuites>\n");
     out
+}
+
+/// How a report names its repository: the service, else the scanned path.
+fn target_of(report: &Report) -> &str {
+    report.service.as_deref().unwrap_or(&report.target)
 }
 
 fn testcase(c: &CheckResult, target: &str, out: &mut String) {

@@ -1,6 +1,7 @@
 //! golive-report: one renderer per output format. Each is a pure function `Report -> String`;
 //! renderers never compute results.
 
+mod fleet;
 mod github;
 mod json;
 mod junit;
@@ -8,9 +9,10 @@ mod markdown;
 mod sarif;
 mod text;
 
+pub use fleet::{FleetEntry, render_fleet_json, render_fleet_markdown, render_fleet_text};
 pub use github::render_github;
 pub use json::render_json;
-pub use junit::render_junit;
+pub use junit::{render_junit, render_junit_fleet};
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
 pub use text::{TextOptions, render_text};

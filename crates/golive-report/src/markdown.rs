@@ -208,7 +208,7 @@ fn details(c: &CheckResult) -> String {
 }
 
 /// Text safe inside a table cell: one line, pipes and markup characters escaped.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::with_capacity(one_line.len());
     for c in one_line.chars() {

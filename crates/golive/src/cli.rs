@@ -52,9 +52,10 @@ pub enum ColorChoice {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The repository to scan.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// The repository to scan; several repositories are checked in parallel and summed up in a
+    /// fleet table.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,

@@ -696,3 +696,72 @@ fn a_bad_baseline_is_a_usage_error_naming_the_file() {
         .code(2)
         .stderr(predicate::str::contains("--baseline /nonexistent/old.json"));
 }
+
+#[test]
+fn several_repositories_end_with_a_fleet_table() {
+    let fleet = tempfile::tempdir().expect("tempdir");
+    let ready = fleet.path().join("ready");
+    let slow = fleet.path().join("slow");
+    write(
+        &ready,
+        ".github/workflows/ci.yml",
+        "name: ci\non: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 10\n    steps:\n      - run: make test\n",
+    );
+    write(&ready, "golive.toml", "service = \"ready\"\n");
+    write(
+        &slow,
+        ".github/workflows/ci.yml",
+        "name: ci\non: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n",
+    );
+    write(
+        &slow,
+        "golive.toml",
+        "service = \"slow\"\nfail_on = \"warning\"\n",
+    );
+    let out = golive()
+        .current_dir(fleet.path())
+        .args(["check", "--select", "ci/timeouts", "ready", "slow"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "slow's own golive.toml fails it"
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_eq!(
+        text,
+        "golive fleet · 2 repositories: 1 ready, 1 not ready\n\n\
+         service  path   level   target  score  gate       failing\n\
+         ready    ready  gold    bronze  100%   ready\n\
+         slow     slow   bronze  bronze  0%     NOT READY  ci/timeouts\n"
+    );
+    // A path that does not exist is an error row; the others are still checked.
+    let out = golive()
+        .current_dir(fleet.path())
+        .args([
+            "check",
+            "--select",
+            "ci/timeouts",
+            "--format",
+            "json",
+            "ready",
+            "missing",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["fleet"][0]["gate"]["passed"], true);
+    assert_eq!(v["fleet"][1]["target"], "missing");
+    assert!(v["fleet"][1]["error"].is_string());
+    assert_eq!(v["reports"].as_array().map(Vec::len), Some(1));
+    golive()
+        .current_dir(fleet.path())
+        .args(["check", "--format", "sarif", "ready", "slow"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--format sarif describes one repository",
+        ));
+}
