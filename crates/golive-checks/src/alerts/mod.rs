@@ -2,9 +2,9 @@
 //! PrometheusRule objects), all reading them through one shared discovery (`rules`).
 
 mod for_duration;
-mod promql;
+pub(crate) mod promql;
 mod promql_valid;
-mod rules;
+pub(crate) mod rules;
 mod rules_exist;
 mod runbook;
 mod severity_label;
