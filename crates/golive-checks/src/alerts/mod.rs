@@ -2,6 +2,7 @@
 //! PrometheusRule objects), all reading them through one shared discovery (`rules`).
 
 mod for_duration;
+mod metrics_exported;
 pub(crate) mod promql;
 mod promql_valid;
 pub(crate) mod rules;
@@ -18,5 +19,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &for_duration::ForDuration,
         &severity_label::SeverityLabel,
         &runbook::Runbook,
+        &metrics_exported::MetricsExported,
     ]
 }
