@@ -29,7 +29,9 @@ declare_check! {
     /// `level:metric:operation` name), metrics of well-known exporters and platforms (`up`,
     /// `ALERTS`, `kube_*`, `node_*`, `container_*`, `process_*`, `go_*`, `jvm_*`, `probe_*`,
     /// `prometheus_*`, `apiserver_*`, …). When some declaration's name is computed (`Name:
-    /// name`), only the near-miss case is reported. The finding is at the rule's `expr`.
+    /// name`) or code exports metrics under a prefix it chooses (`WrapRegistererWithPrefix`,
+    /// `collectDefaultMetrics({ prefix })`, `defaults_prefix=`), only the near-miss case is
+    /// reported. The finding is at the rule's `expr`.
     ///
     /// Not applicable when the repository declares no metric or has no alerting rule.
     ///
@@ -182,7 +184,7 @@ impl golive_core::Check for MetricsExported {
             let mut reason = "no metric declarations found in the service's code (Go, Python, Node, Rust, Java, .NET Prometheus clients) or in exposition samples: nothing to compare the alerts with".to_string();
             if !declarations.unresolved.is_empty() {
                 reason.push_str(&format!(
-                    " ({} declaration(s) with computed names)",
+                    " ({} declaration(s) with computed names or prefixes)",
                     declarations.unresolved.len()
                 ));
             }
@@ -289,7 +291,7 @@ impl golive_core::Check for MetricsExported {
         }
         if !declarations.unresolved.is_empty() {
             evidence.push(Evidence::note(format!(
-                "{} declaration(s) with a computed name (first at {}:{}): only near-miss names are reported",
+                "{} declaration(s) with a computed name or prefix (first at {}:{}): only near-miss names are reported",
                 declarations.unresolved.len(),
                 declarations.unresolved[0].0,
                 declarations.unresolved[0].1

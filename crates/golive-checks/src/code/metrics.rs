@@ -18,8 +18,11 @@
 //!   with `.namespace(…)` / `.subsystem(…)`);
 //! - .NET prometheus-net: `Metrics.CreateCounter("name", …)` and the other types.
 //!
-//! A name that is computed rather than written (`Name: name`, `Counter(f"{prefix}_x")`) is
-//! counted as unresolved: checks must then not conclude that a metric is missing.
+//! A name that is computed rather than written (`Name: name`, `Counter(f"{prefix}_x")`), and
+//! code that exports metrics under a prefix it chooses (`WrapRegistererWithPrefix`,
+//! prometheus-flask-exporter's `defaults_prefix=`, prometheus-fastapi-instrumentator's
+//! `metric_namespace=`, prom-client's `collectDefaultMetrics({ prefix })`, express-prom-bundle)
+//! is counted as unresolved: checks must then not conclude that a metric is missing.
 
 use super::application_lang;
 use golive_core::SourceFile;
@@ -115,7 +118,11 @@ pub(crate) fn declarations(ws: &Workspace) -> Declarations {
             read_sample(file, &mut out);
             continue;
         }
-        match application_lang(file) {
+        let lang = application_lang(file);
+        if let Some(lang) = lang {
+            prefix_wrappers(file, lang, &mut out);
+        }
+        match lang {
             Some(Lang::Go) => read_go(file, &mut out),
             Some(Lang::Python) => read_python(file, &mut out),
             Some(Lang::JavaScript | Lang::TypeScript) => read_node(file, &mut out),
@@ -482,6 +489,28 @@ fn read_dotnet(file: &SourceFile, out: &mut Declarations) {
     }
 }
 
+/// Code that renames metrics wholesale (a registerer adding a prefix, auto-instrumentation
+/// under a chosen namespace): the names it exports are not written anywhere, so the
+/// declaration counts as unresolved.
+fn prefix_wrappers(file: &SourceFile, lang: Lang, out: &mut Declarations) {
+    let patterns: &[&str] = match lang {
+        Lang::Go => &["WrapRegistererWithPrefix("],
+        Lang::Python => &[
+            "defaults_prefix=",
+            "metric_namespace=",
+            "PrometheusMetrics.for_app_factory(",
+        ],
+        Lang::JavaScript | Lang::TypeScript => &["collectDefaultMetrics({", "promBundle("],
+        _ => &[],
+    };
+    for p in patterns {
+        if let Some(offset) = file.text.find(p) {
+            out.unresolved
+                .push((file.path.clone(), line_of(&file.text, offset)));
+        }
+    }
+}
+
 /// `*.prom`, `metrics.txt`, or a text file under `testdata/` with `# TYPE` lines.
 fn is_exposition_sample(file: &SourceFile) -> bool {
     let name = file.name();
@@ -699,6 +728,15 @@ var (
                 ("api_up".into(), MetricKind::Gauge, 4),
             ]
         );
+    }
+
+    #[test]
+    fn prefixing_registerers_make_names_unresolved() {
+        let d = read(
+            "main.go",
+            "import \"github.com/prometheus/client_golang/prometheus\"\nreg := prometheus.WrapRegistererWithPrefix(\"shop_\", r)\n",
+        );
+        assert_eq!(d.unresolved, vec![("main.go".into(), 2)]);
     }
 
     #[test]
