@@ -1128,3 +1128,57 @@ fn alerts_annotations_kube_prometheus() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn slo_burn_rate_alerts_on_corpora() {
+    // kube-prometheus ships the kube-apiserver SLO's multi-window burn-rate alerts (the
+    // workbook's four pairs); it has no single-window burn-rate alert.
+    if let Some(report) = scan("kube-prometheus") {
+        let result = check(&report, "slo/burn-rate-alerts");
+        assert_eq!(result.status, Status::Pass, "{:#?}", result.findings);
+        let evidence = evidence_under(
+            result,
+            "manifests/kubernetesControlPlane-prometheusRule.yaml",
+        );
+        for pair in [
+            "1h & 5m windows, burn rate 14.4 (fast burn: page)",
+            "6h & 30m windows, burn rate 6 (fast burn: page)",
+            "1d & 2h windows, burn rate 3 (slow burn: ticket)",
+            "3d & 6h windows, burn rate 1 (slow burn: ticket)",
+        ] {
+            assert!(
+                evidence
+                    .iter()
+                    .any(|e| e.starts_with("alert `KubeAPIErrorBudgetBurn`") && e.ends_with(pair)),
+                "{pair}: {evidence:#?}"
+            );
+        }
+    }
+    // microservices-demo defines no SLO and no burn-rate alert.
+    if let Some(report) = scan("microservices-demo") {
+        let result = check(&report, "slo/burn-rate-alerts");
+        assert_eq!(result.status, Status::NotApplicable, "{result:#?}");
+    }
+}
+
+#[test]
+fn alerts_metrics_exported_on_corpora() {
+    // kube-prometheus alerts on exporters' and platforms' metrics and declares none of its
+    // own: nothing to compare, not a finding for every kube_* / node_* name.
+    if let Some(report) = scan("kube-prometheus") {
+        let result = check(&report, "alerts/metrics-exported");
+        assert_eq!(result.status, Status::NotApplicable, "{result:#?}");
+        assert!(
+            result
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("no metric declarations found")),
+            "{result:#?}"
+        );
+    }
+    // microservices-demo has no alerting rules.
+    if let Some(report) = scan("microservices-demo") {
+        let result = check(&report, "alerts/metrics-exported");
+        assert_eq!(result.status, Status::NotApplicable, "{result:#?}");
+    }
+}

@@ -3,9 +3,10 @@
 
 mod annotations;
 mod for_duration;
-mod promql;
+mod metrics_exported;
+pub(crate) mod promql;
 mod promql_valid;
-mod rules;
+pub(crate) mod rules;
 mod rules_exist;
 mod runbook;
 mod severity_label;
@@ -20,5 +21,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &severity_label::SeverityLabel,
         &annotations::Annotations,
         &runbook::Runbook,
+        &metrics_exported::MetricsExported,
     ]
 }

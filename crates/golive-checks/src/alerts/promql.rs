@@ -115,6 +115,45 @@ pub(crate) fn metric_names(expr: &Expr) -> BTreeSet<String> {
         .collect()
 }
 
+/// The value of a constant expression (number literals combined with `+ - * /`, parentheses
+/// and unary minus), e.g. a threshold `(14.4 * (1 - 0.999))`; None when it reads any series.
+pub(crate) fn const_value(expr: &Expr) -> Option<f64> {
+    use promql_parser::parser::token::{T_ADD, T_DIV, T_MUL, T_SUB};
+    match expr {
+        Expr::NumberLiteral(n) => Some(n.val),
+        Expr::Paren(p) => const_value(&p.expr),
+        Expr::Unary(u) => const_value(&u.expr).map(|v| -v),
+        Expr::Binary(b) => {
+            let (l, r) = (const_value(&b.lhs)?, const_value(&b.rhs)?);
+            let v = match b.op.id() {
+                T_ADD => l + r,
+                T_SUB => l - r,
+                T_MUL => l * r,
+                T_DIV if r != 0.0 => l / r,
+                _ => return None,
+            };
+            v.is_finite().then_some(v)
+        }
+        _ => None,
+    }
+}
+
+/// The range of every range selector and subquery of an expression (`[5m]`, `[1h:1m]`), in
+/// milliseconds, sorted.
+pub(crate) fn ranges_ms(expr: &Expr) -> BTreeSet<u128> {
+    let mut out = BTreeSet::new();
+    walk(expr, &mut |e| match e {
+        Expr::MatrixSelector(m) => {
+            out.insert(m.range.as_millis());
+        }
+        Expr::Subquery(s) => {
+            out.insert(s.range.as_millis());
+        }
+        _ => {}
+    });
+    out
+}
+
 /// Visits the characters of an expression that are outside string literals.
 fn outside_strings(text: &str, mut visit: impl FnMut(char)) {
     let mut quote: Option<char> = None;
@@ -228,5 +267,19 @@ mod tests {
             kinds,
             vec!["binary", "aggregate", "call", "matrix", "number"]
         );
+    }
+
+    #[test]
+    fn constants_and_ranges() {
+        let c = |t: &str| const_value(parse(t).expr().unwrap());
+        assert_eq!(
+            c("(14.4 * (1 - 0.999))").map(|v| (v * 1e6).round()),
+            Some(14400.0)
+        );
+        assert_eq!(c("-2 / 4"), Some(-0.5));
+        assert_eq!(c("1 / 0"), None);
+        assert_eq!(c("x * 2"), None);
+        let r = ranges_ms(parse("rate(x[5m]) / rate(y[1h:1m])").expr().unwrap());
+        assert_eq!(r.into_iter().collect::<Vec<_>>(), vec![300_000, 3_600_000]);
     }
 }
