@@ -2,6 +2,7 @@
 //! PrometheusRule objects), all reading them through one shared discovery (`rules`).
 
 mod for_duration;
+mod golden_signals;
 mod promql;
 mod promql_valid;
 mod rules;
@@ -18,5 +19,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &for_duration::ForDuration,
         &severity_label::SeverityLabel,
         &runbook::Runbook,
+        &golden_signals::GoldenSignals,
     ]
 }
