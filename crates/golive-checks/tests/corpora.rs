@@ -1163,3 +1163,40 @@ fn golden_signals_on_the_corpora() {
         assert!(rows.iter().all(|row| row[1] != "—"), "{signal}: {rows:?}");
     }
 }
+
+/// kube-prometheus divides 66 pairs of vectors in its rules, and every judged one is right: `sum
+/// by` alike on both sides, `on`/`ignoring` matching, or recording rules whose own expressions
+/// have the same labels (`cluster:node_cpu:sum_rate5m` is a `sum` without `by`, like the `count`
+/// it is divided by, although its name says `cluster`). Divisions of two different raw metrics
+/// (node filesystem, network errors over packets) are not judged.
+#[test]
+fn ratio_aggregated_on_the_corpora() {
+    if let Some(report) = scan("microservices-demo") {
+        let r = check(&report, "alerts/ratio-aggregated");
+        assert_eq!(r.status, Status::NotApplicable, "{r:#?}");
+    }
+    let Some(report) = scan("kube-prometheus") else {
+        return;
+    };
+    let r = check(&report, "alerts/ratio-aggregated");
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+    let evidence: Vec<&str> = r.evidence.iter().map(|e| e.message.as_str()).collect();
+    assert!(
+        evidence.contains(&"66 division(s) of two vectors in 234 rule expression(s)"),
+        "{evidence:?}"
+    );
+    // Resolved through its recording rule: judged (fine), so neither a finding nor "not judged".
+    let unjudged = evidence
+        .iter()
+        .any(|e| e.starts_with("recording rule `cluster:node_cpu:ratio`"));
+    assert!(
+        !unjudged,
+        "cluster:node_cpu:ratio is not judged: {evidence:?}"
+    );
+    assert!(
+        evidence.iter().any(|e| e
+            .starts_with("alert `NodeFilesystemSpaceFillingUp`: `node_filesystem_avail_bytes")
+            && e.ends_with("not judged")),
+        "{evidence:?}"
+    );
+}

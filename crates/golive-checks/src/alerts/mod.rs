@@ -5,6 +5,7 @@ mod for_duration;
 mod golden_signals;
 mod promql;
 mod promql_valid;
+mod ratio_aggregated;
 mod rules;
 mod rules_exist;
 mod runbook;
@@ -20,5 +21,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &severity_label::SeverityLabel,
         &runbook::Runbook,
         &golden_signals::GoldenSignals,
+        &ratio_aggregated::RatioAggregated,
     ]
 }
