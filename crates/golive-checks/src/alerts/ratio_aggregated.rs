@@ -23,7 +23,8 @@ declare_check! {
     ///   aggregated by `job`);
     /// - a finding: the raw series of the same metric on both sides with different matchers
     ///   (`rate(x{status=~"5.."}[5m]) / rate(x[5m])`: every label is kept, so each 5xx series
-    ///   is divided by itself and the ratio is 1); two sides aggregated to different labels
+    ///   is divided by itself and the ratio is 1); raw `x_bucket{le="0.3"} / x_count` without
+    ///   `ignoring (le)` (the buckets' `le` label never matches); two sides aggregated to different labels
     ///   (`sum by (job, code) / sum by (job)`) or recording series of different levels: no
     ///   series ever match, the result is empty and the alert never fires; one side aggregated
     ///   without `instance` and the other the raw series of a scraped metric (which always has
@@ -403,20 +404,29 @@ pub(crate) fn judge(b: &BinaryExpr, records: &Records) -> Verdict {
     }
 }
 
-/// Two selectors of the same metric (or `x_sum`/`x_count`): fine when their matchers are the
-/// same, a mismatch otherwise; None for different metrics.
+/// Two selectors of the same metric (or `x_sum`/`x_count`, `x_bucket`/`x_count`): fine when
+/// their matchers are the same, a mismatch otherwise; None for different metrics.
 fn same_family(a: &SeriesShape, c: &SeriesShape, lt: &str, rt: &str) -> Option<Verdict> {
     let (an, cn) = (a.name.as_ref()?, c.name.as_ref()?);
-    let same_family = an == cn
-        || matches!(
-            (an.strip_suffix("_sum"), cn.strip_suffix("_count")),
-            (Some(x), Some(y)) if x == y
-        )
-        || matches!(
-            (an.strip_suffix("_bucket"), cn.strip_suffix("_count")),
-            (Some(x), Some(y)) if x == y
-        );
-    if !same_family {
+    let pair = |num: &str, den: &str| matches!((an.strip_suffix(num), cn.strip_suffix(den)), (Some(x), Some(y)) if x == y);
+    if pair("_bucket", "_count") {
+        // `le` is on the buckets only: one-to-one matching never pairs them.
+        return Some(Verdict::Mismatch {
+            problem: format!(
+                "the `{an}` series carry an `le` label that the `{cn}` series lack: no series ever match, so the result is always empty"
+            ),
+            rewrite: format!("{lt} / ignoring (le) {rt}"),
+        });
+    }
+    if pair("_sum", "_count") {
+        // The same labels by construction; different filters still give a per-series average.
+        return Some(if a.matchers == c.matchers {
+            Verdict::Fine("divide the same series")
+        } else {
+            Verdict::Unjudged
+        });
+    }
+    if an != cn {
         return None;
     }
     if a.matchers == c.matchers {
@@ -445,7 +455,7 @@ fn same_family(a: &SeriesShape, c: &SeriesShape, lt: &str, rt: &str) -> Option<V
         };
         Some(Verdict::Mismatch {
             problem: format!(
-                "both sides keep every label of `{an}`, and the numerator's series differ from the denominator's only by their matchers on ({}): each numerator series is divided by the denominator series with the same labels, so the ratio is 1 for every series it selects, and one failing series is enough to fire",
+                "both sides are series of `{an}` with the same labels, selected by different matchers on ({}): each numerator series is divided by the denominator series with exactly its labels (itself, or nothing), so the ratio is 1 or missing for every series, never a share of the whole, and a single failing series is enough to fire",
                 join(&differing)
             ),
             rewrite: format!("{grouping} ({lt}) / {grouping} ({rt})"),
@@ -604,10 +614,36 @@ mod tests {
         let Verdict::Mismatch { problem, rewrite } = v else {
             panic!("{v:?}")
         };
-        assert!(problem.contains("matchers on (status)"), "{problem}");
+        assert!(
+            problem.contains("different matchers on (status)"),
+            "{problem}"
+        );
         assert_eq!(
             rewrite,
             r#"sum by (job) (rate(http_requests_total{status=~"5.."}[5m])) / sum by (job) (rate(http_requests_total[5m]))"#
+        );
+    }
+
+    #[test]
+    fn buckets_over_counts_never_match_without_ignoring_le() {
+        let v = verdict(r#"rate(x_bucket{le="0.3"}[5m]) / rate(x_count[5m])"#);
+        let Verdict::Mismatch { rewrite, .. } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            rewrite,
+            r#"rate(x_bucket{le="0.3"}[5m]) / ignoring (le) rate(x_count[5m])"#
+        );
+        assert!(is_fine(
+            r#"rate(x_bucket{le="0.3"}[5m]) / ignoring (le) rate(x_count[5m])"#
+        ));
+        assert!(is_fine(
+            r#"sum by (job) (rate(x_bucket{le="0.3"}[5m])) / sum by (job) (rate(x_count[5m]))"#
+        ));
+        // A filtered average is still an average.
+        assert_eq!(
+            verdict(r#"rate(d_sum{route="/a"}[5m]) / rate(d_count[5m])"#),
+            Verdict::Unjudged
         );
     }
 
