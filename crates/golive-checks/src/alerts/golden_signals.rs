@@ -330,8 +330,8 @@ const GRPC_ERRORS: &[&str] = &[
 fn is_error_status(part: &str, grpc: bool) -> bool {
     let p = part
         .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')')
+        .trim_start_matches(['(', '^'])
+        .trim_end_matches([')', '$'])
         .to_ascii_lowercase();
     if p.starts_with('5') && (p.len() >= 2 || p == "5") {
         return true;
@@ -349,8 +349,8 @@ fn is_error_status(part: &str, grpc: bool) -> bool {
 fn is_success_status(part: &str) -> bool {
     let p = part
         .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')')
+        .trim_start_matches(['(', '^'])
+        .trim_end_matches([')', '$'])
         .to_ascii_lowercase();
     p.starts_with('2') || p.starts_with('3') || p == "ok" || p == "0" || p == "success"
 }
@@ -366,8 +366,10 @@ pub(crate) fn classify_selector(v: &VectorSelector) -> Vec<(Signal, String)> {
         let parts: Vec<&str> = m.value.split('|').collect();
         let errors = match &m.op {
             MatchOp::Equal | MatchOp::Re(_) => parts.iter().any(|p| is_error_status(p, grpc)),
+            // Everything but successes (and maybe client errors): the server errors remain.
             MatchOp::NotEqual | MatchOp::NotRe(_) => {
-                parts.iter().all(|p| is_success_status(p)) && !m.value.is_empty()
+                parts.iter().any(|p| is_success_status(p))
+                    && !parts.iter().any(|p| is_error_status(p, grpc))
             }
         };
         if errors {
@@ -737,16 +739,20 @@ mod tests {
             r#"sum(rate(http_server_requests_seconds_count{status!~"2..|3.."}[5m])) > 1"#,
             r#"sum(rate(grpc_server_handled_total{grpc_code=~"Unknown|Internal|Unavailable|DeadlineExceeded"}[5m])) > 0"#,
             r#"sum(rate(grpc_server_handled_total{grpc_code!="OK"}[5m])) > 0"#,
+            r#"sum(rate(grpc_server_handled_total{grpc_code!~"OK|NotFound|InvalidArgument"}[5m])) > 0"#,
             r#"rate(nginx_ingress_controller_requests{status=~"[5].."}[5m]) > 1"#,
             r#"increase(payment_failures_total[10m]) > 3"#,
             r#"rate(app_exceptions_total[5m]) > 0"#,
             r#"rate(http_requests_total{code="503"}[5m]) > 0"#,
+            r#"rate(http_requests_total{code=~"^5.*$"}[5m]) > 0"#,
+            r#"rate(http_requests_total{code!~"^(2..|3..)$"}[5m]) > 0"#,
         ] {
             assert_eq!(classify(e), vec![Errors], "{e}");
         }
         // 4xx are client errors; successes are not errors.
         assert!(classify(r#"rate(http_requests_total{code=~"4.."}[5m]) > 1"#).is_empty());
         assert!(classify(r#"rate(http_requests_total{code="200"}[5m]) < 1"#).is_empty());
+        assert!(classify(r#"rate(http_requests_total{code!~"5.."}[5m]) < 1"#).is_empty());
     }
 
     #[test]
