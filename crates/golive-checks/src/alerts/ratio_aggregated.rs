@@ -1,3 +1,4 @@
+use super::golden_signals::distinct;
 use super::promql::{self, Parsed, metric_name, walk};
 use super::rules::{self, RuleKind};
 use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
@@ -484,7 +485,8 @@ impl golive_core::Check for RatioAggregated {
             return Outcome::not_applicable(rules.no_alerts_reason());
         }
         let mut records = Records::new();
-        for r in rules.rules.iter().filter(|r| r.kind == RuleKind::Record) {
+        let all = distinct(rules.rules.iter());
+        for r in all.iter().filter(|r| r.kind == RuleKind::Record) {
             if let Some((_, v)) = r.field("expr")
                 && let Some(t) = v.as_str()
                 && let Parsed::Expr(e) = promql::parse(t)
@@ -496,7 +498,7 @@ impl golive_core::Check for RatioAggregated {
         let (mut divisions, mut read) = (0usize, 0usize);
         let mut unjudged = Vec::new();
         let mut fine: std::collections::BTreeMap<&'static str, usize> = Default::default();
-        for rule in &rules.rules {
+        for rule in &all {
             let Some((_, value)) = rule.field("expr") else {
                 continue;
             };
