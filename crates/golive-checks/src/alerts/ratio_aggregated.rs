@@ -31,10 +31,15 @@ declare_check! {
     ///   without `instance` and the other the raw series of a scraped metric (which always has
     ///   an `instance` label): no match either.
     ///
-    /// Divisions of two different raw metrics (`node_filesystem_avail_bytes /
-    /// node_filesystem_size_bytes`) are not judged: their labels are usually the same by
-    /// construction, and golive cannot see them. The finding points at the `expr` value and
-    /// names both sides' labels.
+    /// A series recorded by a recording rule of the repository takes the labels of that rule's
+    /// expression (recursively): `cluster:node_cpu:sum_rate5m` recorded from a `sum (...)` has
+    /// no label at all, whatever its name says. A recording rule defined elsewhere is judged by
+    /// its name only when both sides have the same level; different levels, or a level against
+    /// a `by (...)`, are not judged (a naming convention is not a guarantee). Divisions of two
+    /// different raw metrics (`node_filesystem_avail_bytes / node_filesystem_size_bytes`) are
+    /// not judged either: their labels are usually the same by construction, and golive cannot
+    /// see them. The evidence lists every division not judged. The finding points at the
+    /// `expr` value, names both sides' labels, and its help suggests a rewrite.
     ///
     /// ## Why it matters
     /// The monitoring article's own example (002, "High Error Rate Alert") is
