@@ -3,7 +3,7 @@
 
 mod for_duration;
 mod promql_valid;
-mod rules;
+pub(crate) mod rules;
 mod rules_exist;
 mod runbook;
 mod severity_label;

@@ -1,0 +1,11 @@
+//! Checks of the Alertmanager rows of the `alerting` catalogue section, all reading the
+//! configurations through one shared discovery (`config`).
+
+mod config;
+mod routes;
+
+use golive_core::Check;
+
+pub(crate) fn checks() -> Vec<&'static dyn Check> {
+    vec![&routes::Routes]
+}
