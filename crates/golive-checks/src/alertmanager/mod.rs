@@ -3,9 +3,10 @@
 
 mod config;
 mod routes;
+mod send_resolved;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&routes::Routes]
+    vec![&routes::Routes, &send_resolved::SendResolved]
 }
