@@ -45,6 +45,8 @@ pub(crate) struct Source<'a> {
     /// How messages name it: `alertmanager.yml`, `Secret/alertmanager-main`, `AlertmanagerConfig/x`.
     pub name: String,
     pub form: Form,
+    /// For a base64 `data` value, the encoded text (to redact it whole from snippets).
+    pub raw: Option<String>,
     root: Root<'a>,
 }
 
@@ -627,6 +629,7 @@ pub(crate) fn discover(ws: &Workspace) -> Discovery<'_> {
                     path: file.path.clone(),
                     name: file.name().to_string(),
                     form: Form::File,
+                    raw: None,
                     root: Root::Borrowed(root),
                 });
             }
@@ -642,6 +645,7 @@ pub(crate) fn discover(ws: &Workspace) -> Discovery<'_> {
                         form: Form::Crd {
                             namespace: obj.namespace().map(str::to_string),
                         },
+                        raw: None,
                         root: Root::Borrowed(spec),
                     });
                 }
@@ -664,6 +668,7 @@ pub(crate) fn discover(ws: &Workspace) -> Discovery<'_> {
                             Ok((doc, form)) => sources.push(Source {
                                 path: key_loc.path.clone(),
                                 name,
+                                raw: encoded.then(|| text.to_string()),
                                 form,
                                 root: Root::Owned(doc),
                             }),
@@ -862,6 +867,7 @@ mod tests {
             path: "a.yml".into(),
             name: "a.yml".into(),
             form: Form::File,
+            raw: None,
             root: Root::Borrowed(docs[0].root().unwrap()),
         };
         let cfg = source.config();

@@ -2,11 +2,16 @@
 //! configurations through one shared discovery (`config`).
 
 mod config;
+mod no_inline_secrets;
 mod routes;
 mod send_resolved;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&routes::Routes, &send_resolved::SendResolved]
+    vec![
+        &routes::Routes,
+        &send_resolved::SendResolved,
+        &no_inline_secrets::NoInlineSecrets,
+    ]
 }
