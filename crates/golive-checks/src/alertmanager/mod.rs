@@ -2,6 +2,7 @@
 //! configurations through one shared discovery (`config`).
 
 mod config;
+mod current_syntax;
 mod no_inline_secrets;
 mod routes;
 mod send_resolved;
@@ -13,5 +14,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &routes::Routes,
         &send_resolved::SendResolved,
         &no_inline_secrets::NoInlineSecrets,
+        &current_syntax::CurrentSyntax,
     ]
 }
