@@ -1,4 +1,3 @@
-#![allow(dead_code)] // parts of the model are read by the checks that follow
 //! Alertmanager configuration discovery shared by every `alertmanager/*` check: the configs of
 //! plain files (`alertmanager.yml`, or any YAML whose root has `route` and `receivers`), of
 //! Secrets embedding `alertmanager.yaml` (under `stringData`, or base64 under `data`) and of
@@ -124,7 +123,6 @@ impl<'a> Source<'a> {
             .flat_map(|r| r.items())
             .filter(|r| r.is_map())
             .map(|node| Receiver {
-                node,
                 name_node: node.get("name"),
                 integrations: node
                     .entries()
@@ -135,7 +133,7 @@ impl<'a> Source<'a> {
                         let kind = k.as_str().unwrap_or("");
                         v.items()
                             .filter(|i| i.is_map())
-                            .map(move |node| Integration { kind, key: k, node })
+                            .map(move |node| Integration { kind, node })
                     })
                     .collect(),
             })
@@ -213,7 +211,7 @@ pub(crate) struct Route<'a> {
     pub depth: usize,
     /// The `receiver:` value.
     pub receiver: Option<Node<'a>>,
-    pub matchers: Vec<Matcher<'a>>,
+    pub matchers: Vec<Matcher>,
     pub continue_: bool,
     pub routes: Vec<Route<'a>>,
 }
@@ -336,7 +334,6 @@ fn build_route<'a>(key: Node<'a>, node: Node<'a>, keys: &Keys, depth: usize) -> 
 
 /// A receiver and its integrations.
 pub(crate) struct Receiver<'a> {
-    pub node: Node<'a>,
     pub name_node: Option<Node<'a>>,
     pub integrations: Vec<Integration<'a>>,
 }
@@ -351,7 +348,6 @@ impl<'a> Receiver<'a> {
 pub(crate) struct Integration<'a> {
     /// `slack_configs`, `slackConfigs`...
     pub kind: &'a str,
-    pub key: Node<'a>,
     pub node: Node<'a>,
 }
 
@@ -368,13 +364,13 @@ impl Integration<'_> {
 /// An inhibit rule.
 pub(crate) struct InhibitRule<'a> {
     pub node: Node<'a>,
-    pub source: Vec<Matcher<'a>>,
-    pub target: Vec<Matcher<'a>>,
+    pub source: Vec<Matcher>,
+    pub target: Vec<Matcher>,
     /// The `equal` key and value.
     pub equal: Option<(Node<'a>, Node<'a>)>,
 }
 
-fn side_matchers<'a>(rule: Node<'a>, side: &str, keys: &Keys) -> Vec<Matcher<'a>> {
+fn side_matchers<'a>(rule: Node<'a>, side: &str, keys: &Keys) -> Vec<Matcher> {
     if keys.crd {
         return crd_matchers(rule.get(&format!("{side}Match")));
     }
@@ -419,15 +415,14 @@ pub(crate) enum Syntax {
 
 /// One label matcher.
 #[derive(Clone, Debug)]
-pub(crate) struct Matcher<'a> {
+pub(crate) struct Matcher {
     pub name: String,
     pub op: Op,
     pub value: String,
-    pub node: Node<'a>,
     pub syntax: Syntax,
 }
 
-impl std::fmt::Display for Matcher<'_> {
+impl std::fmt::Display for Matcher {
     /// The `matchers:` syntax: `severity="critical"`, `team=~"a|b"`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -440,7 +435,7 @@ impl std::fmt::Display for Matcher<'_> {
     }
 }
 
-impl Matcher<'_> {
+impl Matcher {
     /// Whether a label value satisfies the matcher (an absent label is the empty string).
     pub(crate) fn matches_value(&self, value: &str) -> bool {
         match self.op {
@@ -457,7 +452,7 @@ impl Matcher<'_> {
 
     /// Whether every label set `other` matches, this matcher matches too (conservative: false
     /// when it cannot tell).
-    pub(crate) fn implied_by(&self, other: &Matcher<'_>) -> bool {
+    pub(crate) fn implied_by(&self, other: &Matcher) -> bool {
         if self.op == Op::Re && matches!(self.value.as_str(), ".*" | "(.*)") {
             return true;
         }
@@ -477,7 +472,7 @@ fn anchored(re: &str) -> Option<Regex> {
 }
 
 /// `match: {severity: critical}` / `match_re: {severity: critical|warning}`.
-fn legacy_matchers(map: Option<Node<'_>>, re: bool) -> Vec<Matcher<'_>> {
+fn legacy_matchers(map: Option<Node<'_>>, re: bool) -> Vec<Matcher> {
     map.into_iter()
         .flat_map(|m| m.entries())
         .filter_map(|(k, v)| {
@@ -485,7 +480,6 @@ fn legacy_matchers(map: Option<Node<'_>>, re: bool) -> Vec<Matcher<'_>> {
                 name: k.as_text()?.to_string(),
                 op: if re { Op::Re } else { Op::Eq },
                 value: v.as_text().unwrap_or("").to_string(),
-                node: k,
                 syntax: if re { Syntax::MatchRe } else { Syntax::Match },
             })
         })
@@ -493,7 +487,7 @@ fn legacy_matchers(map: Option<Node<'_>>, re: bool) -> Vec<Matcher<'_>> {
 }
 
 /// `matchers: ['severity=~"critical|warning"', 'team = db']`.
-fn string_matchers(list: Option<Node<'_>>) -> Vec<Matcher<'_>> {
+fn string_matchers(list: Option<Node<'_>>) -> Vec<Matcher> {
     let mut out = Vec::new();
     for item in list.into_iter().flat_map(|l| l.items()) {
         let Some(text) = item.as_text() else { continue };
@@ -502,7 +496,6 @@ fn string_matchers(list: Option<Node<'_>>) -> Vec<Matcher<'_>> {
                 name,
                 op,
                 value,
-                node: item,
                 syntax: Syntax::Matchers,
             });
         }
@@ -511,7 +504,7 @@ fn string_matchers(list: Option<Node<'_>>) -> Vec<Matcher<'_>> {
 }
 
 /// AlertmanagerConfig matchers: `[{name, value, matchType: "=~"}]` or the older `regex: true`.
-fn crd_matchers(list: Option<Node<'_>>) -> Vec<Matcher<'_>> {
+fn crd_matchers(list: Option<Node<'_>>) -> Vec<Matcher> {
     list.into_iter()
         .flat_map(|l| l.items())
         .filter(|m| m.is_map())
@@ -530,7 +523,6 @@ fn crd_matchers(list: Option<Node<'_>>) -> Vec<Matcher<'_>> {
                 name,
                 op,
                 value: value.to_string(),
-                node: m,
                 syntax: Syntax::Crd,
             })
         })
@@ -807,14 +799,11 @@ mod tests {
     }
 
     fn test_matcher(text: &str, value: &str) -> bool {
-        let docs = yaml::parse("x: 1\n").unwrap();
-        let node = docs[0].root().unwrap();
         let (name, op, v) = matcher(text);
         Matcher {
             name,
             op,
             value: v,
-            node,
             syntax: Syntax::Matchers,
         }
         .matches_value(value)

@@ -63,7 +63,7 @@ impl golive_core::Check for CurrentSyntax {
             let cfg = source.config();
             let note = source.position_note();
             let mut current = std::collections::BTreeSet::new();
-            let mut places: Vec<(Node<'_>, String, &[Matcher<'_>])> = Vec::new();
+            let mut places: Vec<(Node<'_>, String, &[Matcher])> = Vec::new();
             for route in cfg.routes() {
                 let what = if route.depth == 0 {
                     "the root route".to_string()
@@ -89,7 +89,7 @@ impl golive_core::Check for CurrentSyntax {
                 } else {
                     ""
                 };
-                let deprecated: Vec<&Matcher<'_>> = matchers
+                let deprecated: Vec<&Matcher> = matchers
                     .iter()
                     .filter(|m| matches!(m.syntax, Syntax::Match | Syntax::MatchRe))
                     .collect();

@@ -3,6 +3,7 @@
 
 mod config;
 mod current_syntax;
+mod inhibit;
 mod no_inline_secrets;
 mod routes;
 mod send_resolved;
@@ -15,5 +16,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &send_resolved::SendResolved,
         &no_inline_secrets::NoInlineSecrets,
         &current_syntax::CurrentSyntax,
+        &inhibit::Inhibit,
     ]
 }

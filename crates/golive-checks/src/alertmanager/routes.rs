@@ -75,11 +75,14 @@ declare_check! {
     }
 }
 
+/// A team-like label and its value.
+type Team = (String, String);
+
 /// One alert (or simulated label set) to route.
 struct Probe {
     labels: BTreeMap<String, String>,
     severity: String,
-    team: Option<(String, String)>,
+    team: Option<Team>,
 }
 
 impl golive_core::Check for Routes {
@@ -237,8 +240,7 @@ fn check_config(
         _ => String::new(),
     };
     // (severity, team) -> receivers an alert reaches (`a + b`) -> alerts
-    let mut table: BTreeMap<(String, Option<(String, String)>), BTreeMap<String, usize>> =
-        BTreeMap::new();
+    let mut table: BTreeMap<(String, Option<Team>), BTreeMap<String, usize>> = BTreeMap::new();
     // severity -> (alerts, whether any delivery reaches a receiver with integrations or an
     // undefined one, whether any leaves the root, the first delivery's receiver node or route)
     struct Fate<'n> {
