@@ -85,6 +85,15 @@ impl<'a> Source<'a> {
         matches!(self.form, Form::Crd { .. })
     }
 
+    /// ` at line N` for a node of the config, or nothing when its lines cannot be mapped
+    /// back (base64, quoted string): every node then points at the key holding the config.
+    pub(crate) fn at_line(&self, node: Node<'_>) -> String {
+        match self.form {
+            Form::Base64 | Form::StringData { mapped: false } => String::new(),
+            _ => format!(" at line {}", node.line()),
+        }
+    }
+
     /// A note to append to messages when lines cannot point inside the config.
     pub(crate) fn position_note(&self) -> &'static str {
         match self.form {

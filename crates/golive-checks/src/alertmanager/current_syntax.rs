@@ -68,12 +68,19 @@ impl golive_core::Check for CurrentSyntax {
                 let what = if route.depth == 0 {
                     "the root route".to_string()
                 } else {
-                    format!("the route at line {}", route.node.line())
+                    format!(
+                        "the route{}{}",
+                        source.at_line(route.node),
+                        route
+                            .receiver_name()
+                            .map(|r| format!(" to `{r}`"))
+                            .unwrap_or_default()
+                    )
                 };
                 places.push((route.node, what, &route.matchers));
             }
             for rule in &cfg.inhibit_rules {
-                let what = format!("the inhibit rule at line {}", rule.node.line());
+                let what = format!("the inhibit rule{}", source.at_line(rule.node));
                 places.push((rule.node, format!("{what} (source)"), &rule.source));
                 places.push((rule.node, format!("{what} (target)"), &rule.target));
             }

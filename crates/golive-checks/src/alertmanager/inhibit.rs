@@ -117,17 +117,20 @@ impl golive_core::Check for Inhibit {
                     findings.push(Finding::at(
                         at.location(&source.path),
                         format!(
-                            "{}: the inhibit rule at line {} has {what}: any alert matching {}{anywhere} mutes every alert matching {}{within}, whatever service or cluster it is about{note}",
+                            "{}: the inhibit rule{} has {what}: any alert matching {}{anywhere} mutes every alert matching {}{within}, whatever service or cluster it is about{note}",
                             source.name,
-                            rule.node.line(),
+                            source.at_line(rule.node),
                             describe(&rule.source),
                             describe(&rule.target),
                         ),
                     ));
                 } else {
+                    let at = source.at_line(rule.node);
                     scoped.push(format!(
-                        "line {}: equal [{}]",
-                        rule.node.line(),
+                        "{}equal [{}]",
+                        at.strip_prefix(" at ")
+                            .map(|l| format!("{l}: "))
+                            .unwrap_or_default(),
                         labels.join(", ")
                     ));
                 }

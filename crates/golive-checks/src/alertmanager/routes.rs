@@ -31,9 +31,13 @@ declare_check! {
     ///   other severities (often a spelling mismatch: `warn` vs `warning`; a warning);
     /// - a tree that never matches on `severity` at all (a warning).
     ///
+    /// - an embedded config that does not decode or parse (Alertmanager refuses to load it).
+    ///
     /// Configs are read from `alertmanager.yml`, from Secrets embedding `alertmanager.yaml`
-    /// (stringData or base64 data) and from AlertmanagerConfig objects (whose route the
-    /// operator restricts to alerts of the object's namespace).
+    /// (stringData or base64 data) and from AlertmanagerConfig objects. The operator
+    /// restricts an AlertmanagerConfig's route to alerts of its namespace, so golive routes
+    /// the alerts of the PrometheusRules of that namespace through it (the usual severities
+    /// when there are none).
     ///
     /// ## Why it matters
     /// The monitoring article (002) routes by severity: "Critical = Page, Warning = Slack,
@@ -79,7 +83,12 @@ declare_check! {
 type Team = (String, String);
 
 /// One alert (or simulated label set) to route.
+#[derive(Clone)]
 struct Probe {
+    /// A made-up label set (no alerting rule to route).
+    simulated: bool,
+    /// The namespace of the PrometheusRule declaring the alert.
+    namespace: Option<String>,
     labels: BTreeMap<String, String>,
     severity: String,
     team: Option<Team>,
@@ -92,7 +101,7 @@ impl golive_core::Check for Routes {
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
         let found = config::discover(cx.ws);
-        if found.sources.is_empty() {
+        if found.sources.is_empty() && found.unreadable.is_empty() {
             return Outcome::not_applicable(found.none_reason());
         }
         let rules = rules::discover(cx.ws);
@@ -106,30 +115,57 @@ impl golive_core::Check for Routes {
         }
         for source in &found.sources {
             let cfg = source.config();
-            check_config(source, &cfg, &probes, &mut findings, &mut evidence);
+            // An AlertmanagerConfig only receives alerts of its namespace: route the alerts of
+            // the PrometheusRules of that namespace (or the usual severities when it has none).
+            let scoped;
+            let probes = match &source.form {
+                config::Form::Crd {
+                    namespace: Some(ns),
+                } => {
+                    scoped = probes
+                        .iter()
+                        .filter(|p| p.namespace.as_deref() == Some(ns.as_str()))
+                        .cloned()
+                        .collect::<Vec<_>>();
+                    if scoped.is_empty() {
+                        &synthetic()
+                    } else {
+                        &scoped[..]
+                    }
+                }
+                _ => &probes[..],
+            };
+            check_config(source, &cfg, probes, &mut findings, &mut evidence);
         }
+        // Alertmanager refuses a configuration it cannot parse: nothing is routed at all.
         for u in &found.unreadable {
-            evidence.push(Evidence::located(
-                &u.location,
-                format!("not read: {}", u.reason),
+            findings.push(Finding::at(
+                u.location.clone(),
+                format!("{}: Alertmanager cannot load it", u.reason),
             ));
         }
         Outcome::from_findings(findings, evidence)
     }
 }
 
+/// `severity=critical`, `warning` and `info`, when there are no rules to route.
+fn synthetic() -> Vec<Probe> {
+    ["critical", "warning", "info"]
+        .iter()
+        .map(|s| Probe {
+            simulated: true,
+            namespace: None,
+            labels: [("severity".to_string(), s.to_string())].into(),
+            severity: s.to_string(),
+            team: None,
+        })
+        .collect()
+}
+
 fn probes(rules: &rules::Rules<'_>) -> (Vec<Probe>, bool) {
     let alerts: Vec<_> = rules.alerts().collect();
     if alerts.is_empty() {
-        let probes = ["critical", "warning", "info"]
-            .iter()
-            .map(|s| Probe {
-                labels: [("severity".to_string(), s.to_string())].into(),
-                severity: s.to_string(),
-                team: None,
-            })
-            .collect();
-        return (probes, true);
+        return (synthetic(), true);
     }
     let probes = alerts
         .iter()
@@ -152,7 +188,13 @@ fn probes(rules: &rules::Rules<'_>) -> (Vec<Probe>, bool) {
             let team = TEAM_LABELS
                 .iter()
                 .find_map(|t| labels.get(*t).map(|v| (t.to_string(), v.clone())));
+            let namespace = match alert.origin {
+                rules::Origin::PrometheusRule { namespace, .. } => namespace.map(str::to_string),
+                rules::Origin::RuleFile => None,
+            };
             Probe {
+                simulated: false,
+                namespace,
                 labels,
                 severity,
                 team,
@@ -198,7 +240,7 @@ fn check_config(
                 node.location(path),
                 format!(
                     "{name}: {} names receiver `{recv}`, which `receivers` does not define{note}",
-                    describe_route(route)
+                    describe_route(source, route)
                 ),
             ));
         }
@@ -214,9 +256,9 @@ fn check_config(
                 findings.push(Finding::at(
                     later.node.location(path),
                     format!(
-                        "{name}: {} is never reached: the earlier sibling at line {} ({}) matches every alert it matches and has no `continue: true`{note}",
-                        describe_route(later),
-                        earlier.node.line(),
+                        "{name}: {} is never reached: the earlier sibling{} ({}) matches every alert it matches and has no `continue: true`{note}",
+                        describe_route(source, later),
+                        source.at_line(earlier.node),
                         earlier.describe_matchers()
                     ),
                 ));
@@ -245,6 +287,7 @@ fn check_config(
     // undefined one, whether any leaves the root, the first delivery's receiver node or route)
     struct Fate<'n> {
         alerts: usize,
+        simulated: bool,
         notifies: bool,
         routed: bool,
         receivers: BTreeSet<String>,
@@ -258,6 +301,7 @@ fn check_config(
             .or_default();
         let fate = fates.entry(probe.severity.clone()).or_insert(Fate {
             alerts: 0,
+            simulated: probe.simulated,
             notifies: false,
             routed: false,
             receivers: BTreeSet::new(),
@@ -320,12 +364,16 @@ fn check_config(
             .map(|r| format!("`{r}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let alerts = plural(fate.alerts, "alert");
+        let alerts = if fate.simulated {
+            String::new()
+        } else {
+            format!(" ({})", plural(fate.alerts, "alert"))
+        };
         if !fate.notifies {
             findings.push(Finding::at(
                 at.location(path),
                 format!(
-                    "{name}: severity={} ({alerts}) only reaches receiver(s) {receivers} with no integrations: these alerts notify no one{note}",
+                    "{name}: severity={}{alerts} only reaches receiver(s) {receivers} with no integrations: these alerts notify no one{note}",
                     show(severity)
                 ),
             ));
@@ -334,7 +382,7 @@ fn check_config(
                 Finding::at(
                     at.location(path),
                     format!(
-                        "{name}: severity={} ({alerts}) matches no child route and falls through to the root's default receiver {receivers}, while other severities are routed explicitly{note}",
+                        "{name}: severity={}{alerts} matches no child route and falls through to the root's default receiver {receivers}, while other severities are routed explicitly{note}",
                         show(severity)
                     ),
                 )
@@ -363,13 +411,13 @@ fn covers(earlier: &Route<'_>, later: &Route<'_>) -> bool {
         .all(|m| later.matchers.iter().any(|l| m.implied_by(l)))
 }
 
-fn describe_route(route: &Route<'_>) -> String {
+fn describe_route(source: &Source<'_>, route: &Route<'_>) -> String {
     if route.depth == 0 {
         "the root route".to_string()
     } else {
         format!(
-            "the route at line {} ({})",
-            route.node.line(),
+            "the route{} ({})",
+            source.at_line(route.node),
             route.describe_matchers()
         )
     }

@@ -24,7 +24,12 @@ pub(crate) enum RuleKind {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Origin<'a> {
     RuleFile,
-    PrometheusRule { name: Option<&'a str>, line: u32 },
+    PrometheusRule {
+        name: Option<&'a str>,
+        line: u32,
+        /// The object's `metadata.namespace`.
+        namespace: Option<&'a str>,
+    },
 }
 
 impl Origin<'_> {
@@ -195,6 +200,7 @@ pub(crate) fn discover(ws: &Workspace) -> Rules<'_> {
         }
         let origin = Origin::PrometheusRule {
             name: obj.name(),
+            namespace: obj.namespace(),
             line: obj.location().line,
         };
         if let Some(groups) = obj.node.path(&["spec", "groups"]) {
