@@ -1132,3 +1132,20 @@ fn alertmanager_kube_prometheus() {
         ]
     );
 }
+
+/// microservices-demo has no Alertmanager configuration: every alertmanager check says so.
+#[test]
+fn alertmanager_microservices_demo() {
+    let Some(report) = scan("microservices-demo") else {
+        return;
+    };
+    for id in [
+        "alertmanager/routes",
+        "alertmanager/send-resolved",
+        "alertmanager/no-inline-secrets",
+        "alertmanager/current-syntax",
+        "alertmanager/inhibit",
+    ] {
+        assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
+    }
+}
