@@ -1,6 +1,7 @@
 //! Alertmanager configuration discovery shared by every `alertmanager/*` check: the configs of
 //! plain files (`alertmanager.yml`, or any YAML whose root has `route` and `receivers`), of
-//! Secrets embedding `alertmanager.yaml` (under `stringData`, or base64 under `data`) and of
+//! Secrets embedding `alertmanager.yaml` (under `stringData`, or base64 under `data`) or
+//! ConfigMaps embedding it (under `data`, the Prometheus community chart's way) and of
 //! `AlertmanagerConfig` objects (monitoring.coreos.com), read into one model (route tree,
 //! receivers, inhibit rules) whose nodes point at the lines they come from.
 //!
@@ -24,7 +25,8 @@ use std::collections::BTreeMap;
 pub(crate) enum Form {
     /// A plain `alertmanager.yml`.
     File,
-    /// A Secret's `stringData` key; `mapped` when its lines point at the exact lines.
+    /// A Secret's `stringData` key or a ConfigMap's `data` key; `mapped` when its lines point
+    /// at the exact lines.
     StringData { mapped: bool },
     /// A Secret's `data` key (base64): every node points at the key.
     Base64,
@@ -651,8 +653,14 @@ pub(crate) fn discover(ws: &Workspace) -> Discovery<'_> {
                     });
                 }
             }
-            "Secret" if obj.group().is_empty() => {
-                for (field, encoded) in [("stringData", false), ("data", true)] {
+            kind @ ("Secret" | "ConfigMap") if obj.group().is_empty() => {
+                // A Secret's `data` is base64; a ConfigMap's is plain text.
+                let fields: &[(&str, bool)] = if kind == "Secret" {
+                    &[("stringData", false), ("data", true)]
+                } else {
+                    &[("data", false)]
+                };
+                for &(field, encoded) in fields {
                     let Some(map) = obj.node.get(field) else {
                         continue;
                     };

@@ -27,8 +27,11 @@ declare_check! {
     ///   matches every alert it matches (no matchers, or a looser version of its matchers);
     /// - a severity carried by the rules whose alerts only reach receivers with no
     ///   integrations (a "null" receiver): they notify no one (`info` and `none` are exempt);
-    /// - a severity that falls through to the root's default receiver while the tree routes
-    ///   other severities (often a spelling mismatch: `warn` vs `warning`; a warning);
+    /// - a severity that falls through to the root's default receiver while a route matches
+    ///   a near spelling of it (`warn` vs `warning`, `Critical` vs `critical`: matchers are
+    ///   exact and case-sensitive; a warning). Other severities reaching the default
+    ///   receiver are the usual "critical pages, the rest goes to Slack" design, shown in
+    ///   the routing table only;
     /// - a tree that never matches on `severity` at all (a warning).
     ///
     /// - an embedded config that does not decode or parse (Alertmanager refuses to load it).
@@ -267,6 +270,19 @@ fn check_config(
     }
 
     // The routing table.
+    // The severity values child routes name (`=` values and regex alternatives).
+    let routed_severities: BTreeSet<String> = cfg
+        .routes()
+        .iter()
+        .skip(1)
+        .flat_map(|r| r.matchers.iter())
+        .filter(|m| m.name == "severity" && matches!(m.op, config::Op::Eq | config::Op::Re))
+        .flat_map(|m| m.value.split('|').map(str::to_string).collect::<Vec<_>>())
+        .filter(|v| {
+            v.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        })
+        .collect();
     let by_severity = cfg
         .routes()
         .iter()
@@ -377,12 +393,14 @@ fn check_config(
                     show(severity)
                 ),
             ));
-        } else if by_severity && !fate.routed {
+        } else if !fate.routed
+            && let Some(near) = near_miss(severity, &routed_severities)
+        {
             findings.push(
                 Finding::at(
                     at.location(path),
                     format!(
-                        "{name}: severity={}{alerts} matches no child route and falls through to the root's default receiver {receivers}, while other severities are routed explicitly{note}",
+                        "{name}: severity={}{alerts} matches no child route and falls through to the root's default receiver {receivers}, while a route matches severity `{near}` (matchers are case-sensitive and exact: a spelling mismatch?){note}",
                         show(severity)
                     ),
                 )
@@ -401,6 +419,22 @@ fn check_config(
             .with_severity(Severity::Warning),
         );
     }
+}
+
+/// A severity value routes name that looks like a misspelling of `severity` (`warn` for
+/// `warning`, `Critical` for `critical`).
+fn near_miss<'v>(severity: &str, routed: &'v BTreeSet<String>) -> Option<&'v str> {
+    let s = severity.to_lowercase();
+    if s.is_empty() {
+        return None;
+    }
+    routed
+        .iter()
+        .find(|v| {
+            let v = v.to_lowercase();
+            v != severity && (v == s || v.starts_with(&s) || s.starts_with(&v))
+        })
+        .map(String::as_str)
 }
 
 /// Whether every alert `later` matches is matched by `earlier` too.
