@@ -1293,3 +1293,63 @@ fn ratio_aggregated_on_the_corpora() {
         "{evidence:?}"
     );
 }
+
+/// kube-prometheus' Alertmanager config, embedded as a `|-` block in
+/// manifests/alertmanager-secret.yaml: receivers `Default`, `Watchdog`, `Critical` and `null`,
+/// none with an integration (placeholders for users to fill in).
+#[test]
+fn alertmanager_kube_prometheus() {
+    let Some(report) = scan("kube-prometheus") else {
+        return;
+    };
+    const SECRET: &str = "manifests/alertmanager-secret.yaml";
+    let routes = check(&report, "alertmanager/routes");
+    assert_eq!(routes.status, Status::Fail);
+    // The routing table, simulated on the 139 alerting rules of the PrometheusRules.
+    let table = evidence_under(routes, SECRET);
+    for row in [
+        "Secret/alertmanager-main: severity=critical -> Critical",
+        "Secret/alertmanager-main: severity=warning -> Default",
+        "Secret/alertmanager-main: severity=info -> Default",
+        // Watchdog goes to its own receiver, InfoInhibitor to `null`.
+        "Secret/alertmanager-main: severity=none -> Watchdog (1 of 2 alerts), null (1 of 2 alerts)",
+    ] {
+        assert!(table.contains(&row), "{row} not in {table:#?}");
+    }
+    // Critical and warning alerts reach receivers without integrations (at the `receiver:`
+    // lines inside the embedded block); info and none are not meant to notify.
+    assert_eq!(
+        findings_under(routes, SECRET),
+        vec![
+            (
+                SECRET,
+                47,
+                Severity::Error,
+                "Secret/alertmanager-main: severity=warning (96 alerts) only reaches receiver(s) `Default` with no integrations: these alerts notify no one"
+            ),
+            (
+                SECRET,
+                58,
+                Severity::Error,
+                "Secret/alertmanager-main: severity=critical (34 alerts) only reaches receiver(s) `Critical` with no integrations: these alerts notify no one"
+            ),
+        ]
+    );
+}
+
+/// microservices-demo has no Alertmanager configuration: every alertmanager check says so.
+#[test]
+fn alertmanager_microservices_demo() {
+    let Some(report) = scan("microservices-demo") else {
+        return;
+    };
+    for id in [
+        "alertmanager/routes",
+        "alertmanager/send-resolved",
+        "alertmanager/no-inline-secrets",
+        "alertmanager/current-syntax",
+        "alertmanager/inhibit",
+    ] {
+        assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
+    }
+}
