@@ -1,9 +1,9 @@
 //! The secret scanner: one pass per file over all rules.
 //!
-//! 1. A literal prefilter finds keyword hits: a SIMD multi-literal search (aho-corasick's
-//!    "Teddy") over every keyword of 4 bytes or more, and a second one over the few shorter
-//!    keywords (`://`, `SG.`, `xox`): 4-byte fingerprints make the main search far more
-//!    selective than one search over all keywords would be.
+//! 1. A literal prefilter finds keyword hits: SIMD multi-literal searches (aho-corasick's
+//!    "Teddy"), each over a group of at most [`GROUP`] keywords, merged into one stream of hits
+//!    in order. The few keywords shorter than 4 bytes (`://`, `SG.`, `xox`) share one group, so
+//!    that the others keep the more selective 4-byte fingerprints.
 //! 2. Each hit selects the rules that own the keyword (or any keyword contained in it); a cheap
 //!    precheck of the bytes after the hit (an assignment operator after a secret-named key, an
 //!    `@` in a URL's authority) drops most hits, and each remaining rule's regex runs only in a
@@ -95,9 +95,10 @@ const LONG_KEYWORD: usize = 4;
 
 /// At most this many patterns per SIMD search: Teddy packs a set into 8 buckets (16 beyond 32
 /// patterns, at half the speed), and the fuller the buckets the more false candidates it must
-/// verify. Over the 72 built-in keywords of 4 bytes or more, three searches of 24 run faster
-/// than two of 36, and far faster than one automaton (Teddy takes at most 64 patterns).
-const GROUP: usize = 24;
+/// verify. Each search costs a pass over the text whatever its size, so groups are as few as
+/// that allows: the 85 built-in keywords make three searches of 27 to 29 patterns, faster than
+/// two of 43 and far faster than one automaton (Teddy takes at most 64 patterns).
+const GROUP: usize = 30;
 
 /// A hit: (start, end, pattern).
 type Hit = (usize, usize, usize);
@@ -199,18 +200,18 @@ impl Literals {
     }
 }
 
-/// One prefilter and, for each of its patterns, the rules the pattern selects.
+/// The prefilter and, for each of its patterns, the rules the pattern selects.
 #[derive(Debug)]
 struct Prefilter {
     literals: Literals,
     selects: Vec<Vec<usize>>,
 }
 
-/// All rules, and the prefilters over their keywords.
+/// All rules, and the prefilter over their keywords.
 #[derive(Debug)]
 pub struct Scanner {
     rules: Vec<Rule>,
-    prefilters: Vec<Prefilter>,
+    prefilter: Prefilter,
 }
 
 impl Scanner {
@@ -277,37 +278,29 @@ impl Scanner {
         let mut patterns: Vec<String> = keywords.iter().map(|(k, _)| k.clone()).collect();
         patterns.sort();
         patterns.dedup();
-        let mut prefilters = Vec::new();
-        for long in [true, false] {
-            let part: Vec<String> = patterns
-                .iter()
-                .filter(|p| (p.len() >= LONG_KEYWORD) == long)
-                .cloned()
-                .collect();
-            if part.is_empty() {
-                continue;
-            }
-            let selects = part
-                .iter()
-                .map(|p| {
-                    let mut rs: Vec<usize> = keywords
-                        .iter()
-                        .filter(|(k, _)| p.contains(k.as_str()))
-                        .map(|(_, r)| *r)
-                        .collect();
-                    rs.sort_unstable();
-                    rs.dedup();
-                    rs
-                })
-                .collect();
-            let literals = Literals::new(&part).map_err(|e| RuleError {
-                index: user.len().saturating_sub(1),
-                key: "keywords",
-                message: format!("keywords cannot be searched: {e}"),
-            })?;
-            prefilters.push(Prefilter { literals, selects });
-        }
-        Ok(Scanner { rules, prefilters })
+        // Short keywords first, so that they share one group (their 3-byte fingerprints would
+        // make any group they are in less selective).
+        patterns.sort_by(|a, b| (a.len() >= LONG_KEYWORD, a).cmp(&(b.len() >= LONG_KEYWORD, b)));
+        let selects = patterns
+            .iter()
+            .map(|p| {
+                let mut rs: Vec<usize> = keywords
+                    .iter()
+                    .filter(|(k, _)| p.contains(k.as_str()))
+                    .map(|(_, r)| *r)
+                    .collect();
+                rs.sort_unstable();
+                rs.dedup();
+                rs
+            })
+            .collect();
+        let literals = Literals::new(&patterns).map_err(|e| RuleError {
+            index: user.len().saturating_sub(1),
+            key: "keywords",
+            message: format!("keywords cannot be searched: {e}"),
+        })?;
+        let prefilter = Prefilter { literals, selects };
+        Ok(Scanner { rules, prefilter })
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -319,34 +312,31 @@ impl Scanner {
         let bytes = text.as_bytes();
         let mut found = Vec::new();
         let mut scanned_until = vec![0usize; self.rules.len()];
-        for prefilter in &self.prefilters {
-            // Hits come in order within one prefilter; a rule with keywords in both may scan a
-            // window twice (duplicates are dropped by `resolve`).
-            scanned_until.fill(0);
-            let mut cursor = prefilter.literals.cursor();
-            let mut at = 0;
-            while at < bytes.len() {
-                let Some((start, end, pattern)) = prefilter.literals.find(bytes, at, &mut cursor)
-                else {
-                    break;
-                };
-                at = start + 1;
-                for &r in &prefilter.selects[pattern] {
-                    let rule = &self.rules[r];
-                    if (class.lockfile && rule.is_generic())
-                        || start < scanned_until[r]
-                        || !rules::precheck(rule.precheck, bytes, start, end, class)
-                    {
-                        continue;
-                    }
-                    let (window, cut) = window(text, start, end, rule.scope);
-                    scanned_until[r] = if cut {
-                        window.end.saturating_sub(OVERLAP).max(end)
-                    } else {
-                        window.end
-                    };
-                    self.run_rule(r, text, window, class, &mut found);
+        // Hits come in order, so a rule scans a window once however many hits fall in it.
+        let prefilter = &self.prefilter;
+        let mut cursor = prefilter.literals.cursor();
+        let mut at = 0;
+        while at < bytes.len() {
+            let Some((start, end, pattern)) = prefilter.literals.find(bytes, at, &mut cursor)
+            else {
+                break;
+            };
+            at = start + 1;
+            for &r in &prefilter.selects[pattern] {
+                let rule = &self.rules[r];
+                if (class.lockfile && rule.is_generic())
+                    || start < scanned_until[r]
+                    || !rules::precheck(rule.precheck, bytes, start, end, class)
+                {
+                    continue;
                 }
+                let (window, cut) = window(text, start, end, rule.scope);
+                scanned_until[r] = if cut {
+                    window.end.saturating_sub(OVERLAP).max(end)
+                } else {
+                    window.end
+                };
+                self.run_rule(r, text, window, class, &mut found);
             }
         }
         self.resolve(found)
