@@ -1171,6 +1171,45 @@ mod tests {
         assert_eq!(secrets("x.txt", &many).len(), 50);
     }
 
+    /// The grouped SIMD searches give the hits one leftmost-longest automaton gives, restarted one
+    /// byte after each hit: the same positions, and the longest keyword at each.
+    #[test]
+    fn grouped_search_finds_what_one_automaton_finds() {
+        // Overlapping keywords of 3 to 8 bytes over a small alphabet, in more groups than one.
+        let mut patterns: Vec<String> = (0..90)
+            .map(|i| r(200 + i, "abcd", 3 + (i as usize % 6)))
+            .collect();
+        patterns.extend(["abc", "abcd", "abcdab", "bcd", "cdab"].map(String::from));
+        patterns.sort_by(|a, b| (a.len() >= LONG_KEYWORD, a).cmp(&(b.len() >= LONG_KEYWORD, b)));
+        patterns.dedup();
+        let grouped = Literals::new(&patterns).unwrap();
+        let Literals::Packed(groups) = &grouped else {
+            return; // No SIMD on this CPU: there is nothing to compare.
+        };
+        assert!(groups.len() > 1);
+        let one = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .unwrap();
+        for seed in 0..20 {
+            let text = r(300 + seed, "abcdx", 2000);
+            let bytes = text.as_bytes();
+            let mut cursor = grouped.cursor();
+            let (mut at, mut got) = (0, Vec::new());
+            while let Some(hit) = grouped.find(bytes, at, &mut cursor) {
+                got.push(hit);
+                at = hit.0 + 1;
+            }
+            let (mut at, mut want) = (0, Vec::new());
+            while let Some(m) = one.find(Input::new(bytes).span(at..bytes.len())) {
+                want.push((m.start(), m.end(), m.pattern().as_usize()));
+                at = m.start() + 1;
+            }
+            assert!(!want.is_empty());
+            assert_eq!(got, want, "seed {seed}");
+        }
+    }
+
     #[test]
     fn user_rules() {
         let kw = vec!["acme_".to_string()];
