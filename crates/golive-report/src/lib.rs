@@ -1,6 +1,7 @@
 //! golive-report: one renderer per output format. Each is a pure function `Report -> String`;
 //! renderers never compute results.
 
+mod badge;
 mod fleet;
 mod github;
 mod json;
@@ -9,6 +10,7 @@ mod markdown;
 mod sarif;
 mod text;
 
+pub use badge::{badge_value, render_badge};
 pub use fleet::{FleetEntry, render_fleet_json, render_fleet_markdown, render_fleet_text};
 pub use github::render_github;
 pub use json::render_json;

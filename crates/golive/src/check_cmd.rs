@@ -11,8 +11,8 @@ use golive_core::model::FailOn;
 use golive_core::workspace::{ScanOptions, Workspace};
 use golive_core::{Config, Date, Level};
 use golive_report::{
-    TextOptions, render_github, render_json, render_junit, render_markdown, render_sarif,
-    render_text,
+    TextOptions, render_badge, render_github, render_json, render_junit, render_markdown,
+    render_sarif, render_text,
 };
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -35,6 +35,10 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             return Ok(EXIT_USAGE);
         }
     };
+    if let Some(badge) = &args.badge {
+        std::fs::write(badge, render_badge(&report))
+            .with_context(|| format!("cannot write {}", badge.display()))?;
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {
         ReportFormat::Json => render_json(&report),

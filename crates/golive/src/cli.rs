@@ -111,6 +111,9 @@ pub struct CheckArgs {
     /// line text, message), so edits that move lines do not make old findings new.
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
+    /// Also write an SVG badge of the level and score to FILE (for the README).
+    #[arg(long, value_name = "FILE.svg")]
+    pub badge: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

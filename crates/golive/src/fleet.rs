@@ -72,6 +72,11 @@ fn refused(args: &CheckArgs) -> Option<String> {
             "--manifests belongs to one repository; it cannot go with {n} paths"
         ));
     }
+    if args.badge.is_some() {
+        return Some(format!(
+            "--badge draws one repository's level; it cannot go with {n} paths"
+        ));
+    }
     if args.baseline.is_some() {
         return Some(format!(
             "--baseline compares one repository with its earlier report; it cannot go with {n} paths"

@@ -767,3 +767,70 @@ fn several_repositories_end_with_a_fleet_table() {
             "--format sarif describes one repository",
         ));
 }
+
+/// `--flags` written in a file (outside comments).
+fn flags_in(text: &str) -> std::collections::BTreeSet<String> {
+    let mut flags = std::collections::BTreeSet::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        let mut rest = line;
+        while let Some(at) = rest.find("--") {
+            let flag: String = rest[at + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                .collect();
+            if !flag.is_empty() {
+                flags.insert(flag);
+            }
+            rest = &rest[at + 2..];
+        }
+    }
+    flags
+}
+
+#[test]
+fn the_github_action_and_the_pre_commit_hooks_use_real_flags() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let help = golive().args(["check", "--help"]).output().expect("runs");
+    let help = String::from_utf8(help.stdout).expect("UTF-8");
+    let known = flags_in(&help);
+    // cargo's own flags in the action's install step.
+    let cargo = ["locked", "quiet", "root", "path"];
+    for file in ["action.yml", ".pre-commit-hooks.yaml"] {
+        let text = std::fs::read_to_string(root.join(file)).expect("file exists");
+        for flag in flags_in(&text) {
+            assert!(
+                known.contains(&flag) || cargo.contains(&flag.as_str()),
+                "{file}: `--{flag}` is not a flag of `golive check`"
+            );
+        }
+    }
+    // Every input the action reads is declared.
+    let action = std::fs::read_to_string(root.join("action.yml")).expect("action.yml");
+    let declared: Vec<&str> = action
+        .split("\ninputs:\n")
+        .nth(1)
+        .and_then(|s| s.split("\noutputs:\n").next())
+        .expect("inputs section")
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.strip_suffix(':'))
+        .filter(|l| !l.starts_with(' '))
+        .collect();
+    for used in action.split("${{ inputs.").skip(1) {
+        let name = used.split(' ').next().unwrap_or("");
+        assert!(
+            declared.contains(&name),
+            "input `{name}` is not declared: {declared:?}"
+        );
+    }
+    assert_eq!(
+        declared,
+        vec![
+            "path",
+            "require-level",
+            "fail-on",
+            "baseline",
+            "sarif",
+            "args"
+        ]
+    );
+}

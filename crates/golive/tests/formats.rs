@@ -154,3 +154,22 @@ fn github_annotates_the_findings_lines() {
     let (text, _) = run(REPO, "github");
     snapshot("formats-github", &text);
 }
+
+#[test]
+fn the_badge_shows_the_level_and_score() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let badge = dir.path().join("badge.svg");
+    let status = Command::cargo_bin("golive")
+        .expect("binary built")
+        .args(["check", "--quiet", "--no-progress", "--badge"])
+        .arg(&badge)
+        .arg(REPO)
+        .output()
+        .expect("golive runs")
+        .status;
+    assert_eq!(status.code(), Some(1));
+    let svg = std::fs::read_to_string(&badge).expect("badge written");
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.contains(">no level · 40%</text>"), "{svg}");
+    snapshot("formats-badge", &svg);
+}
