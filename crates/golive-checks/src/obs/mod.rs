@@ -1,6 +1,7 @@
 //! Checks of the `obs` catalogue section: what lets people see the service running (metrics,
 //! logs, traces, dashboards).
 
+mod deps;
 mod metrics;
 
 use golive_core::Check;
