@@ -113,14 +113,6 @@ pub(crate) fn manifests(ws: &Workspace) -> Vec<Manifest<'_>> {
         .collect()
 }
 
-/// Every dependency the repository declares, in file order.
-pub(crate) fn all(ws: &Workspace) -> Vec<Dependency<'_>> {
-    manifests(ws)
-        .into_iter()
-        .flat_map(|m| m.dependencies)
-        .collect()
-}
-
 /// The dependencies a manifest declares, or None when the file is not a dependency manifest.
 pub(crate) fn declared(file: &SourceFile) -> Option<Vec<Dependency<'_>>> {
     let name = file.name();
@@ -553,7 +545,10 @@ mod tests {
             ("pom.xml".into(), "<project><dependencies>\n<dependency>\n<groupId>net.logstash.logback</groupId>\n<artifactId>logstash-logback-encoder</artifactId>\n</dependency>\n</dependencies></project>\n".into()),
             ("Cargo.toml".into(), "[dependencies]\ntracing_subscriber = \"0.3\"\n".into()),
         ]);
-        let deps = all(&ws);
+        let deps: Vec<Dependency<'_>> = manifests(&ws)
+            .into_iter()
+            .flat_map(|m| m.dependencies)
+            .collect();
         assert_eq!(deps.len(), 3);
         assert!(deps.iter().any(|d| d.is("go.uber.org/zap")));
         assert!(!deps.iter().any(|d| d.is("github.com/sirupsen/logrus")));

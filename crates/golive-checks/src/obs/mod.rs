@@ -1,11 +1,13 @@
 //! Checks of the `obs` catalogue section: what lets people see the service running (metrics,
 //! logs, traces, dashboards).
 
+mod code;
 mod deps;
 mod metrics;
+mod structured_logging;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&metrics::Metrics]
+    vec![&metrics::Metrics, &structured_logging::StructuredLogging]
 }
