@@ -1089,3 +1089,34 @@ fn data_checks_on_the_corpora() {
         );
     }
 }
+
+/// Observability beyond metrics: microservices-demo has no application code here but ships an
+/// OpenTelemetry Collector with a traces pipeline (the google-cloud-operations component);
+/// kube-prometheus deploys images built elsewhere and wires no tracing.
+#[test]
+fn obs_checks_on_the_corpora() {
+    if let Some(report) = scan("microservices-demo") {
+        let tracing = check(&report, "obs/tracing");
+        assert_eq!(tracing.status, Status::Pass, "{tracing:#?}");
+        assert!(
+            evidence_under(
+                tracing,
+                "kustomize/components/google-cloud-operations/otel-collector.yaml"
+            )
+            .iter()
+            .any(|e| e.contains("collector-gateway-config-template")
+                && e.contains("traces pipeline")),
+            "{:?}",
+            tracing.evidence
+        );
+        assert_eq!(
+            check(&report, "obs/structured-logging").status,
+            Status::NotApplicable
+        );
+    }
+    if let Some(report) = scan("kube-prometheus") {
+        for id in ["obs/structured-logging", "obs/tracing"] {
+            assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
+        }
+    }
+}

@@ -5,9 +5,14 @@ mod code;
 mod deps;
 mod metrics;
 mod structured_logging;
+mod tracing;
 
 use golive_core::Check;
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&metrics::Metrics, &structured_logging::StructuredLogging]
+    vec![
+        &metrics::Metrics,
+        &structured_logging::StructuredLogging,
+        &tracing::Tracing,
+    ]
 }
