@@ -1118,5 +1118,16 @@ fn obs_checks_on_the_corpora() {
         for id in ["obs/structured-logging", "obs/tracing"] {
             assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
         }
+        // Its Grafana dashboards are JSON embedded in the ConfigMapList of
+        // grafana-dashboardDefinitions.yaml, one ConfigMap per dashboard.
+        let dashboards = check(&report, "obs/dashboards");
+        assert_eq!(dashboards.status, Status::Pass, "{dashboards:#?}");
+        let defined = evidence_under(dashboards, "manifests/grafana-dashboardDefinitions.yaml");
+        assert!(
+            defined.iter().any(|e| e
+                .starts_with("ConfigMap/grafana-dashboard-alertmanager-overview: `alertmanager-overview.json` is a Grafana dashboard `Alertmanager / Overview`")),
+            "{defined:#?}"
+        );
+        assert_eq!(defined.len(), dashboards.evidence.len());
     }
 }

@@ -2,6 +2,7 @@
 //! logs, traces, dashboards).
 
 mod code;
+mod dashboards;
 mod deps;
 mod metrics;
 mod structured_logging;
@@ -14,5 +15,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &metrics::Metrics,
         &structured_logging::StructuredLogging,
         &tracing::Tracing,
+        &dashboards::Dashboards,
     ]
 }
