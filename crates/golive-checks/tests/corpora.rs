@@ -1109,13 +1109,19 @@ fn obs_checks_on_the_corpora() {
             "{:?}",
             tracing.evidence
         );
-        assert_eq!(
-            check(&report, "obs/structured-logging").status,
-            Status::NotApplicable
-        );
+        // No source code in the corpus copy, and no container sets a log level.
+        for id in ["obs/structured-logging", "obs/log-level-config"] {
+            assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
+        }
+        // No dashboard ships with it: a true finding.
+        assert_eq!(check(&report, "obs/dashboards").status, Status::Fail);
     }
     if let Some(report) = scan("kube-prometheus") {
-        for id in ["obs/structured-logging", "obs/tracing"] {
+        for id in [
+            "obs/structured-logging",
+            "obs/tracing",
+            "obs/log-level-config",
+        ] {
             assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
         }
         // Its Grafana dashboards are JSON embedded in the ConfigMapList of

@@ -66,12 +66,14 @@ pub(crate) fn contains(dir: &str, path: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Whether a line is only a comment (`//`, `#`, `/*`, `*`, `--`, `<!--`).
+/// Whether a line is only a comment (`//`, `#`, `/*`, `*`, `--`, `<!--`; not Rust's `#[..]`
+/// attributes).
 pub(crate) fn is_comment(line: &str) -> bool {
     let t = line.trim_start();
     ["//", "#", "/*", "*", "--", "<!--"]
         .iter()
         .any(|p| t.starts_with(p))
+        && !t.starts_with("#[")
 }
 
 /// The first non-comment line of `file` containing one of `needles`: its number and the needle.
@@ -82,6 +84,11 @@ pub(crate) fn first_line_with<'n>(
     deps::numbered(&file.text)
         .filter(|(_, l)| !is_comment(l))
         .find_map(|(n, l)| needles.iter().find(|s| l.contains(**s)).map(|s| (n, *s)))
+}
+
+/// Every non-comment line of `file` with its number.
+pub(crate) fn code_lines(file: &SourceFile) -> impl Iterator<Item = (u32, &str)> {
+    deps::numbered(&file.text).filter(|(_, l)| !is_comment(l))
 }
 
 #[cfg(test)]

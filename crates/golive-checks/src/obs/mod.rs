@@ -4,6 +4,7 @@
 mod code;
 mod dashboards;
 mod deps;
+mod log_level_config;
 mod metrics;
 mod structured_logging;
 mod tracing;
@@ -16,5 +17,6 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &structured_logging::StructuredLogging,
         &tracing::Tracing,
         &dashboards::Dashboards,
+        &log_level_config::LogLevelConfig,
     ]
 }
