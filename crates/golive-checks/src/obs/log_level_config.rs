@@ -18,6 +18,8 @@ declare_check! {
     ///   `LOGLEVEL`, `RUST_LOG`, Spring's `LOGGING_LEVEL_*` or .NET's `Logging__LogLevel__*`;
     ///   container arguments and Dockerfile commands that pass `--log-level`, `--log.level`,
     ///   `--loglevel` or klog's `-v=N`; a `logLevel` / `log_level` key in Helm values;
+    /// - a logback or log4j2 XML configuration whose level is a variable
+    ///   (`<root level="${LOG_LEVEL:-INFO}">`);
     /// - Spring `logging.level.*` in `application*.properties` / `application*.yml`, and .NET
     ///   `Logging:LogLevel` or `Serilog:MinimumLevel` in `appsettings*.json` (both overridable
     ///   per environment);
@@ -211,6 +213,19 @@ fn file_settings(ws: &Workspace) -> Vec<Evidence> {
                 out.push(Evidence::located(
                     &level.location(&file.path),
                     "Spring logging.level setting",
+                ));
+            }
+        } else if (lower.starts_with("logback") || lower.starts_with("log4j2"))
+            && lower.ends_with(".xml")
+        {
+            // `<root level="${LOG_LEVEL:-INFO}">`: the level comes from a variable.
+            let line =
+                code::code_lines(file).find(|(_, l)| l.to_ascii_lowercase().contains("level=\"${"));
+            if let Some((n, _)) = line {
+                out.push(Evidence::at(
+                    &file.path,
+                    n,
+                    "logging configuration takes the level from a variable",
                 ));
             }
         } else if lower.starts_with("appsettings") && lower.ends_with(".json") {

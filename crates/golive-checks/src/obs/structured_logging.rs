@@ -35,7 +35,9 @@ declare_check! {
     ///
     /// The application is the source code of every ecosystem with a manifest, outside tests,
     /// tooling folders and vendored code. Not applicable when there is no such code (a
-    /// repository of manifests and infrastructure only).
+    /// repository of manifests and infrastructure only), or when it is only a browser
+    /// front-end (npm packages that depend on React, Vue, Angular, Svelte or Preact and on no
+    /// server framework such as Express, Fastify, NestJS or Next.js).
     ///
     /// ## Why it matters
     /// Logs are read by machines first: a log pipeline (Loki, Elasticsearch, Cloud Logging)
@@ -197,6 +199,11 @@ impl golive_core::Check for StructuredLogging {
             );
         }
         let manifests = deps::manifests(ws);
+        if browser_only(&code, &manifests) {
+            return Outcome::not_applicable(
+                "the only application code is a browser front-end (React, Vue, Angular, Svelte, without a server framework): it writes no server logs",
+            );
+        }
         let mut evidence = Vec::new();
         // Folders (or files) where structured logging was found.
         let mut structured: Vec<String> = Vec::new();
@@ -272,6 +279,45 @@ impl golive_core::Check for StructuredLogging {
             read,
         )
     }
+}
+
+/// Whether all the application code is JavaScript/TypeScript of npm packages that depend on a
+/// browser framework and on no server framework.
+fn browser_only(code: &Code<'_>, manifests: &[deps::Manifest<'_>]) -> bool {
+    const BROWSER: [&str; 6] = [
+        "react",
+        "react-dom",
+        "vue",
+        "@angular/core",
+        "svelte",
+        "preact",
+    ];
+    const SERVER: [&str; 12] = [
+        "express",
+        "fastify",
+        "koa",
+        "@nestjs/core",
+        "@hapi/hapi",
+        "hapi",
+        "next",
+        "nuxt",
+        "@remix-run/node",
+        "restify",
+        "@sveltejs/kit",
+        "h3",
+    ];
+    if code.sources.iter().any(|(lang, _)| *lang != Lang::Node) {
+        return false;
+    }
+    let npm: Vec<&deps::Manifest<'_>> = manifests
+        .iter()
+        .filter(|m| m.file.name() == "package.json" && !m.dependencies.is_empty())
+        .collect();
+    !npm.is_empty()
+        && npm.iter().all(|m| {
+            m.dependencies.iter().any(|d| d.is_any(&BROWSER))
+                && !m.dependencies.iter().any(|d| d.is_any(&SERVER))
+        })
 }
 
 /// Where the project of a choice library selects JSON output: the Cargo `json` feature on the
