@@ -3,6 +3,8 @@ use super::deps::{self, Dependency, Ecosystem};
 use crate::testing::ecosystems::Ecosystem as Lang;
 use golive_core::workspace::{FileKind, SourceFile, Workspace};
 use golive_core::{Context, Evidence, Finding, Location, Outcome, declare_check};
+use regex::Regex;
+use std::sync::LazyLock;
 
 declare_check! {
     /// ## What it checks
@@ -22,9 +24,9 @@ declare_check! {
     ///
     /// Libraries where JSON output is a choice pass only when the project (the source files
     /// under the manifest's folder) selects it, and are a finding at the dependency's line
-    /// otherwise: Rust `tracing-subscriber` (the `json` feature, or `.json()` in the code), Go
+    /// otherwise: Rust `tracing-subscriber` (the `json` feature, or the builder's `.json()`), Go
     /// `logrus` (`JSONFormatter`), Python `loguru` (`serialize=True`), Node `winston`
-    /// (`format.json()`, `format.logstash()`, `ecsFormat()`), .NET `Serilog`
+    /// (`format.json()` or `json` taken from `format`, `format.logstash()`, `ecsFormat()`), .NET `Serilog`
     /// (`CompactJsonFormatter`, `JsonFormatter`, `EcsTextFormatter` in code or `appsettings*.json`)
     /// and `NLog` (`JsonLayout`).
     ///
@@ -91,7 +93,13 @@ fn library(dep: &Dependency<'_>) -> Option<(&'static str, Output)> {
                     "tracing-subscriber",
                     Choice(
                         "JSON formatter (`.json()` or the `json` feature)",
-                        &[".json()"],
+                        // A builder's `.json()`, not `response.json()`.
+                        &[
+                            "^.json()",
+                            "fmt().json()",
+                            "layer().json()",
+                            "format().json()",
+                        ],
                     ),
                 )
             } else {
@@ -355,7 +363,7 @@ fn json_selected(
         }));
     }
     files.into_iter().find_map(|file| {
-        let (line, selector) = code::first_line_with(file, selectors)?;
+        let (line, selector) = selected(file, name, selectors)?;
         Some(Evidence::at(
             &file.path,
             line,
@@ -364,6 +372,26 @@ fn json_selected(
                 dep.file.path, dep.line
             ),
         ))
+    })
+}
+
+/// The first code line of `file` that selects JSON: one containing a selector (`^` in front:
+/// the trimmed line starts with it), or for winston, `json` destructured from `format`
+/// (`const { combine, json } = format;`).
+fn selected(file: &SourceFile, name: &str, selectors: &[&str]) -> Option<(u32, String)> {
+    static WINSTON_JSON: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"\{[^}]*\bjson\b[^}]*\}\s*=\s*(?:winston\.)?format\b").ok());
+    code::code_lines(file).find_map(|(n, line)| {
+        let hit = selectors.iter().find(|s| match s.strip_prefix('^') {
+            Some(start) => line.trim_start().starts_with(start),
+            None => line.contains(**s),
+        });
+        if let Some(s) = hit {
+            return Some((n, s.trim_start_matches('^').to_string()));
+        }
+        let destructured =
+            name == "winston" && WINSTON_JSON.as_ref().is_some_and(|re| re.is_match(line));
+        destructured.then(|| (n, "format.json".to_string()))
     })
 }
 
@@ -461,6 +489,29 @@ mod tests {
             config: &config,
         };
         golive_core::Check::run(&StructuredLogging, &cx)
+    }
+
+    #[test]
+    fn json_selectors() {
+        let ws = Workspace::from_texts(&[
+            (
+                "a.rs",
+                "let body = resp.json().await?;\ntracing_subscriber::fmt()\n    .json()\n    .init();\n",
+            ),
+            ("b.js", "const { combine, timestamp, json } = format;\n"),
+            ("c.js", "app.get('/', (req, res) => res.json({}));\n"),
+        ]);
+        let files = ws.files();
+        let rust = ["^.json()", "fmt().json()"];
+        assert_eq!(
+            selected(&files[0], "tracing-subscriber", &rust),
+            Some((3, ".json()".to_string()))
+        );
+        assert_eq!(
+            selected(&files[1], "winston", &["format.json("]).map(|s| s.0),
+            Some(1)
+        );
+        assert_eq!(selected(&files[2], "winston", &["format.json("]), None);
     }
 
     #[test]

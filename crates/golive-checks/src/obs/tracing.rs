@@ -37,7 +37,8 @@ declare_check! {
     /// or `OTEL_TRACES_EXPORTER` (not `none`) environment variable in a YAML file (Kubernetes
     /// `env`, Compose `environment`) or Dockerfile, and the `opentelemetry-javaagent`,
     /// `opentelemetry-instrument` or `@opentelemetry/auto-instrumentations-node/register`
-    /// launchers. Collector: a configuration (a YAML file, a ConfigMap that embeds one, or an
+    /// launchers (YAML under CI and documentation folders such as `.github/` and `docs/` is not
+    /// read). Collector: a configuration (a YAML file, a ConfigMap that embeds one, or an
     /// `OpenTelemetryCollector` object) whose `service.pipelines` has a `traces` pipeline.
     ///
     /// Not applicable when nothing of this is found and the repository has no application code
@@ -277,7 +278,11 @@ fn otel_var(name: &str, value: Option<&str>) -> bool {
 fn yaml_wiring(ws: &Workspace) -> Vec<Evidence> {
     let mut out = Vec::new();
     for file in ws.files_of(FileKind::Yaml) {
-        if crate::foreign::is_not_ours(&file.path) {
+        // CI workflows and docs may set OTEL_* for their own runs or show examples.
+        if crate::foreign::is_not_ours(&file.path)
+            || crate::testing::ecosystems::is_tooling(&file.path)
+            || file.name() == ".gitlab-ci.yml"
+        {
             continue;
         }
         let mut seen: Vec<&str> = Vec::new();
