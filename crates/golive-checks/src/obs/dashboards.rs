@@ -115,6 +115,10 @@ fn dashboard(root: Node<'_>) -> Option<Node<'_>> {
         .then(|| title.unwrap_or(root))
 }
 
+fn mentions_panels(text: &str) -> bool {
+    text.contains("\"panels\"") || text.contains("\"rows\"")
+}
+
 fn title_of(node: Node<'_>) -> String {
     node.as_str()
         .map_or_else(String::new, |t| format!(" `{t}`"))
@@ -122,7 +126,11 @@ fn title_of(node: Node<'_>) -> String {
 
 fn json_dashboards(ws: &Workspace) -> Vec<Evidence> {
     let mut out = Vec::new();
-    for file in ws.files_of(FileKind::Json).filter(|f| ours(f)) {
+    // Only files that mention panels are parsed (not every lock file).
+    let candidates = ws
+        .files_of(FileKind::Json)
+        .filter(|f| ours(f) && mentions_panels(&f.text));
+    for file in candidates {
         for doc in file.json() {
             if let Some(title) = doc.root().and_then(dashboard) {
                 out.push(Evidence::located(
@@ -187,7 +195,9 @@ fn kube_dashboards(ws: &Workspace) -> Vec<Evidence> {
         for (key, value) in obj.node.get("data").into_iter().flat_map(|d| d.entries()) {
             let Some(text) = value.as_str() else { continue };
             let name = key.as_str().unwrap_or("");
-            let parsed = if name.ends_with(".json") || text.trim_start().starts_with('{') {
+            let parsed = if (name.ends_with(".json") || text.trim_start().starts_with('{'))
+                && mentions_panels(text)
+            {
                 yaml::parse(text).ok()
             } else {
                 None
