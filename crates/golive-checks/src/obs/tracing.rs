@@ -35,7 +35,8 @@ declare_check! {
     /// `instrumentation.opentelemetry.io/inject-*` annotation (not `"false"`), an
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_SERVICE_NAME`
     /// or `OTEL_TRACES_EXPORTER` (not `none`) environment variable in a YAML file (Kubernetes
-    /// `env`, Compose `environment`) or Dockerfile, and the `opentelemetry-javaagent`,
+    /// `env`, also as rendered from kustomize overlays and their inline patches; Compose
+    /// `environment`) or Dockerfile, and the `opentelemetry-javaagent`,
     /// `opentelemetry-instrument` or `@opentelemetry/auto-instrumentations-node/register`
     /// launchers (YAML under CI and documentation folders such as `.github/` and `docs/` is not
     /// read). Collector: a configuration (a YAML file, a ConfigMap that embeds one, or an
@@ -95,7 +96,10 @@ impl golive_core::Check for Tracing {
             }
         }
         evidence.extend(yaml_wiring(ws));
+        evidence.extend(rendered_env(ws));
         evidence.extend(dockerfile_wiring(ws));
+        let mut seen = std::collections::HashSet::new();
+        evidence.retain(|e| seen.insert((e.path.clone(), e.line)));
         if !evidence.is_empty() {
             return Outcome::Pass(evidence);
         }
@@ -380,6 +384,42 @@ fn yaml_wiring(ws: &Workspace) -> Vec<Evidence> {
                         );
                     }
                 }
+            }
+        }
+    }
+    out
+}
+
+/// OTEL_* variables of containers as deployed: kustomize overlays and components rendered,
+/// `--manifests` input (patches written as strings in a kustomization are only seen here).
+fn rendered_env(ws: &Workspace) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for obj in ws.kube_objects() {
+        if crate::foreign::is_not_ours(&obj.file.path) {
+            continue;
+        }
+        let Some(template) = obj.pod_template() else {
+            continue;
+        };
+        for container in template.all_containers() {
+            let var = container
+                .node
+                .get("env")
+                .into_iter()
+                .flat_map(|e| e.items())
+                .find_map(|v| {
+                    let name = v.get_str("name")?;
+                    otel_var(name, v.get("value").and_then(|x| x.as_str())).then_some((v, name))
+                });
+            if let Some((node, name)) = var {
+                out.push(Evidence::located(
+                    &node.location(&obj.file.path),
+                    format!(
+                        "{}: container `{}` sets {name}",
+                        obj.display_name_in_rendering(),
+                        container.name()
+                    ),
+                ));
             }
         }
     }
