@@ -23,7 +23,8 @@ declare_check! {
     /// - Spring `logging.level.*` in `application*.properties` / `application*.yml`, and .NET
     ///   `Logging:LogLevel` or `Serilog:MinimumLevel` in `appsettings*.json` (both overridable
     ///   per environment);
-    /// - in application code: reading such a variable (`os.Getenv("LOG_LEVEL")`,
+    /// - in application code: reading such a variable (`os.Getenv("LOG_LEVEL")`, a
+    ///   `getenv("LOG_LEVEL", "info")`-style helper,
     ///   `os.environ.get("LOG_LEVEL")`, `process.env.LOG_LEVEL`, `std::env::var("RUST_LOG")`,
     ///   `System.getenv`, `ENV.fetch`), `EnvFilter::from_default_env` and `env_logger`
     ///   (which read `RUST_LOG`), a `log-level` command-line flag (Go `flag`, argparse,
@@ -344,7 +345,7 @@ fn helm_values(file: &SourceFile) -> Vec<Evidence> {
 /// Lines of application code that read the level from the environment, a flag or settings.
 fn code_reads(lang: Lang, file: &SourceFile) -> Vec<Evidence> {
     static ENV_READ: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r#"os\.Getenv\(|os\.LookupEnv\(|os\.environ|os\.getenv\(|environ\.get\(|process\.env|env::var\(|env!\(|System\.getenv\(|Environment\.GetEnvironmentVariable\(|ENV\[|ENV\.fetch\(|\benv\s*=\s*""#).ok()
+        Regex::new(r#"(?i:\bget_?env\w*\()|os\.Getenv\(|os\.LookupEnv\(|os\.environ|os\.getenv\(|environ\.get\(|process\.env|env::var\(|env!\(|System\.getenv\(|Environment\.GetEnvironmentVariable\(|ENV\[|ENV\.fetch\(|\benv\s*=\s*""#).ok()
     });
     static VAR: LazyLock<Option<Regex>> =
         LazyLock::new(|| Regex::new(r"(?i)\b\w*(?:log_?level|rust_log|logging_level)\w*\b").ok());
@@ -368,9 +369,13 @@ fn code_reads(lang: Lang, file: &SourceFile) -> Vec<Evidence> {
         let message = if let Some(m) = library.find(line) {
             format!("reads RUST_LOG (`{}`)", m.as_str())
         } else if env_read.is_match(line)
-            && let Some(v) = var.find(line)
+            && let Some(v) = var
+                .find_iter(line)
+                .map(|m| m.as_str())
+                .max_by_key(|v| !v.chars().any(|c| c.is_ascii_lowercase()))
         {
-            format!("reads {} from the environment", v.as_str())
+            // The variable's name (`LOG_LEVEL`) rather than a field it is stored in.
+            format!("reads {v} from the environment")
         } else if flag.is_match(line) {
             "takes the log level as a command-line flag".to_string()
         } else if settings && line.trim_start().starts_with("log_level") && line.contains(':') {
@@ -514,6 +519,14 @@ mod tests {
                 Lang::Rust,
                 "main.rs",
                 "fn main() {\n    tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env()).init();\n}\n"
+            ),
+            vec![2]
+        );
+        assert_eq!(
+            reads(
+                Lang::Go,
+                "main.go",
+                "cfg := config{\n\tlogLevel: getenv(\"LOG_LEVEL\", \"info\"),\n}\n"
             ),
             vec![2]
         );
