@@ -15,6 +15,7 @@ mod ownership;
 mod parse;
 mod secrets;
 mod security;
+mod slo;
 mod terraform;
 mod testing;
 
@@ -39,6 +40,7 @@ pub fn catalogue() -> Vec<&'static dyn Check> {
     all.extend(parse::checks());
     all.extend(secrets::checks());
     all.extend(security::checks());
+    all.extend(slo::checks());
     all.extend(terraform::checks());
     all.extend(testing::checks());
     all.sort_by_key(|c| (c.meta().category, c.meta().id));

@@ -1090,6 +1090,99 @@ fn data_checks_on_the_corpora() {
     }
 }
 
+/// kube-prometheus's 139 alerts (eight PrometheusRule files): 138 carry a summary and a
+/// description. GrafanaRequestsFailing still uses the older single `message` annotation,
+/// accepted as its description, and has no summary. PrometheusOperatorNotReady's summary is its
+/// name spelled out ("Prometheus operator not ready"): a sentence, accepted. No summary spans
+/// several lines.
+#[test]
+fn alerts_annotations_kube_prometheus() {
+    let Some(report) = scan("kube-prometheus") else {
+        return;
+    };
+    assert_no_errors(&report);
+    let annotations = check(&report, "alerts/annotations");
+    assert_eq!(annotations.status, Status::Fail);
+    assert_eq!(
+        findings_under(annotations, ""),
+        vec![(
+            "manifests/grafana-prometheusRule.yaml",
+            17,
+            Severity::Warning,
+            "alert `GrafanaRequestsFailing` has no `summary` annotation"
+        ),]
+    );
+    let notes: Vec<&str> = annotations
+        .evidence
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect();
+    assert!(
+        notes.contains(&"138 alerting rule(s) carry a one-line summary and a description"),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("1 alerting rule(s) describe themselves with `message`")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn slo_burn_rate_alerts_on_corpora() {
+    // kube-prometheus ships the kube-apiserver SLO's multi-window burn-rate alerts (the
+    // workbook's four pairs); it has no single-window burn-rate alert.
+    if let Some(report) = scan("kube-prometheus") {
+        let result = check(&report, "slo/burn-rate-alerts");
+        assert_eq!(result.status, Status::Pass, "{:#?}", result.findings);
+        let evidence = evidence_under(
+            result,
+            "manifests/kubernetesControlPlane-prometheusRule.yaml",
+        );
+        for pair in [
+            "1h & 5m windows, burn rate 14.4 (fast burn: page)",
+            "6h & 30m windows, burn rate 6 (fast burn: page)",
+            "1d & 2h windows, burn rate 3 (slow burn: ticket)",
+            "3d & 6h windows, burn rate 1 (slow burn: ticket)",
+        ] {
+            assert!(
+                evidence
+                    .iter()
+                    .any(|e| e.starts_with("alert `KubeAPIErrorBudgetBurn`") && e.ends_with(pair)),
+                "{pair}: {evidence:#?}"
+            );
+        }
+    }
+    // microservices-demo defines no SLO and no burn-rate alert.
+    if let Some(report) = scan("microservices-demo") {
+        let result = check(&report, "slo/burn-rate-alerts");
+        assert_eq!(result.status, Status::NotApplicable, "{result:#?}");
+    }
+}
+
+#[test]
+fn alerts_metrics_exported_on_corpora() {
+    // kube-prometheus alerts on exporters' and platforms' metrics and declares none of its
+    // own: nothing to compare, not a finding for every kube_* / node_* name.
+    if let Some(report) = scan("kube-prometheus") {
+        let result = check(&report, "alerts/metrics-exported");
+        assert_eq!(result.status, Status::NotApplicable, "{result:#?}");
+        assert!(
+            result
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("no metric declarations found")),
+            "{result:#?}"
+        );
+    }
+    // microservices-demo has no alerting rules.
+    if let Some(report) = scan("microservices-demo") {
+        let result = check(&report, "alerts/metrics-exported");
+        assert_eq!(result.status, Status::NotApplicable, "{result:#?}");
+    }
+}
+
 /// Observability beyond metrics: microservices-demo has no application code here but ships an
 /// OpenTelemetry Collector with a traces pipeline (the google-cloud-operations component);
 /// kube-prometheus deploys images built elsewhere and wires no tracing.

@@ -104,6 +104,13 @@ pub fn render(result: &CheckResult, notes: &[golive_core::report::WaiverNote]) -
         };
         let _ = writeln!(s, "evidence: {at}{}", e.message);
     }
+    for t in &result.tables {
+        let _ = writeln!(s, "table: {}", t.title);
+        let _ = writeln!(s, "  | {} |", t.columns.join(" | "));
+        for row in &t.rows {
+            let _ = writeln!(s, "  | {} |", row.join(" | "));
+        }
+    }
     for n in notes {
         let _ = writeln!(s, "waiver-note: {} {:?} {}", n.source, n.problem, n.message);
     }

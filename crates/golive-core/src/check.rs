@@ -2,8 +2,9 @@
 //! function that turns a scanned workspace into an outcome.
 
 use crate::config::Config;
-use crate::model::{Category, Evidence, Facet, Finding, Level, Severity};
+use crate::model::{Category, Evidence, Facet, Finding, Level, Severity, Table};
 use crate::workspace::Workspace;
+use std::sync::Mutex;
 
 /// Everything golive knows about a check without running it. The single source for
 /// `golive checks`, `golive explain`, rule descriptors in reports and docs/checks.md.
@@ -91,10 +92,38 @@ impl Outcome {
     }
 }
 
-/// What a check may read: the scanned workspace and the configuration.
+/// What a check may read: the scanned workspace and the configuration. Each run of a check gets
+/// its own context, where it may also leave tables for people to read ([`Context::table`]).
 pub struct Context<'a> {
     pub ws: &'a Workspace,
     pub config: &'a Config,
+    tables: Mutex<Vec<Table>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(ws: &'a Workspace, config: &'a Config) -> Context<'a> {
+        Context {
+            ws,
+            config,
+            tables: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Attaches a table to the check's result (shown when the check passes or fails).
+    pub fn table(&self, table: Table) {
+        match self.tables.lock() {
+            Ok(mut tables) => tables.push(table),
+            Err(poisoned) => poisoned.into_inner().push(table),
+        }
+    }
+
+    /// The tables attached so far, in the order they were attached.
+    pub fn take_tables(&self) -> Vec<Table> {
+        match self.tables.lock() {
+            Ok(mut tables) => std::mem::take(&mut *tables),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
 }
 
 /// A built-in (or custom) check. Implementations are pure: no printing, no disk access.

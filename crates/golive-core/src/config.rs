@@ -3,7 +3,7 @@
 //! valid key.
 
 use crate::date::Date;
-use crate::model::{Level, Severity};
+use crate::model::{FailOn, Level, Severity};
 use crate::text::LineIndex;
 use globset::{Glob, GlobMatcher};
 use std::collections::BTreeMap;
@@ -26,6 +26,8 @@ pub struct Config {
     pub tier: Option<u8>,
     /// The level the gate requires (bronze when unset).
     pub target_level: Option<Level>,
+    /// Which findings fail the gate by severity (`fail_on`; error when unset).
+    pub fail_on: FailOn,
     /// Check ids or id prefixes (`k8s`, `k8s/`, `k8s/replicas`) to run; empty means all.
     pub select: Vec<String>,
     /// Check ids or id prefixes not to run.
@@ -188,6 +190,7 @@ const TOP_KEYS: &[&str] = &[
     "service",
     "tier",
     "target_level",
+    "fail_on",
     "select",
     "ignore",
     "exclude",
@@ -284,6 +287,19 @@ impl<'a> Reader<'a> {
                         e.suggestion = nearest(&s, LEVELS).map(str::to_string);
                         e
                     })?);
+                }
+                "fail_on" => {
+                    let s = self.string(value, name)?;
+                    config.fail_on = FailOn::parse(&s).ok_or_else(|| {
+                        let names: Vec<&str> = FailOn::ALL.iter().map(|f| f.as_str()).collect();
+                        let mut e = self.error(
+                            &value.span(),
+                            name,
+                            format!("`{s}` is not a fail_on value; valid: {}", names.join(", ")),
+                        );
+                        e.suggestion = nearest(&s, &names).map(str::to_string);
+                        e
+                    })?;
                 }
                 "select" => config.select = self.check_list(value, name)?,
                 "exclude" => {

@@ -4,7 +4,9 @@
 use crate::check::{Check, CheckMeta, Context, Outcome};
 use crate::config::Config;
 use crate::date::Date;
-use crate::model::{Category, Facet, Finding, Level, Severity, Snippet};
+use crate::model::{
+    BaselineState, Category, Facet, FailOn, Finding, Level, Severity, Snippet, Table,
+};
 use crate::report::*;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
@@ -33,11 +35,10 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         .copied()
         .filter(|c| config.is_selected(c.meta().id))
         .collect();
-    let cx = Context { ws, config };
     // Parse every YAML file in parallel once; facet detection and most checks need them.
     ws.parse_yaml_in_parallel();
     let facets = ws.facets();
-    let outcomes: Vec<(&'static CheckMeta, Outcome)> = selected
+    let outcomes: Vec<(&'static CheckMeta, Outcome, Vec<Table>)> = selected
         .par_iter()
         .map(|check| {
             let meta = check.meta();
@@ -51,8 +52,9 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
                          pass `helm template` output with --manifests to check the rendered objects",
                     );
                 }
-                return (meta, Outcome::NotApplicable(reason));
+                return (meta, Outcome::NotApplicable(reason), Vec::new());
             }
+            let cx = Context::new(ws, config);
             let outcome =
                 catch_unwind(AssertUnwindSafe(|| check.run(&cx))).unwrap_or_else(|panic| {
                     let what = panic
@@ -65,14 +67,22 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
                         findings: Vec::new(),
                     }
                 });
-            (meta, outcome)
+            let tables = match outcome {
+                Outcome::Pass(_) | Outcome::Fail { .. } => cx.take_tables(),
+                Outcome::NotApplicable(_) | Outcome::Error { .. } => Vec::new(),
+            };
+            (meta, outcome, tables)
         })
         .collect();
 
     let mut waivers = WaiverBook::new(ws, config, opts.today);
     let mut results: Vec<CheckResult> = outcomes
         .into_iter()
-        .map(|(meta, outcome)| finish(meta, outcome, ws, config, &mut waivers))
+        .map(|(meta, outcome, tables)| {
+            let mut result = finish(meta, outcome, ws, config, &mut waivers);
+            result.tables = tables;
+            result
+        })
         .collect();
     results.sort_by(|a, b| (a.category, &a.id).cmp(&(b.category, &b.id)));
     let ran: BTreeSet<&str> = results.iter().map(|r| r.id.as_str()).collect();
@@ -95,6 +105,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         target_level: config.target_level(),
         gate: Gate {
             passed: false,
+            fail_on: config.fail_on,
             reasons: Vec::new(),
         },
         score: Score::default(),
@@ -102,6 +113,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         categories: Vec::new(),
         checks: results,
         waivers: waiver_notes,
+        baseline: None,
         timings: Timings {
             scan_ms: 0.0,
             checks_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -109,6 +121,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         },
     };
     score(&mut report);
+    gate(&mut report, config.fail_on);
     report
 }
 
@@ -135,6 +148,7 @@ fn finish(
         evidence: Vec::new(),
         findings: Vec::new(),
         waived_findings: Vec::new(),
+        tables: Vec::new(),
     };
     let (findings, status) = match outcome {
         Outcome::Pass(evidence) => {
@@ -543,38 +557,166 @@ fn score(report: &mut Report) {
         level,
         missing: blocking(level),
     });
-    let mut reasons = Vec::new();
-    if reached.is_none_or(|r| r < report.target_level) {
-        reasons.push(format!(
-            "target level {} not reached (level: {})",
-            report.target_level,
-            reached.map(Level::as_str).unwrap_or("none")
-        ));
+}
+
+/// Decides the gate: the required level is reached and no finding fails by its severity
+/// (`fail_on`). With a baseline applied, only new findings count: a check fails the level
+/// requirement only through a new finding (or an error), and only new findings fail by severity.
+pub fn gate(report: &mut Report, fail_on: FailOn) {
+    let with_baseline = report.baseline.is_some();
+    let counts = |f: &Finding| !with_baseline || f.baseline == Some(BaselineState::New);
+    let blocking = |c: &CheckResult| match c.status {
+        Status::Error => true,
+        Status::Fail => c.findings.iter().any(counts),
+        _ => false,
+    };
+    let mut gate_level = None;
+    for level in Level::ALL {
+        if report
+            .checks
+            .iter()
+            .any(|c| c.level <= level && blocking(c))
+        {
+            break;
+        }
+        gate_level = Some(level);
     }
-    let errors: usize = report
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Fail)
-        .map(|c| {
-            c.findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count()
-        })
-        .sum();
-    if errors > 0 {
-        reasons.push(format!("{errors} finding(s) with severity error"));
+    let mut reasons = Vec::new();
+    if gate_level.is_none_or(|r| r < report.target_level) {
+        let level = report.level.map(Level::as_str).unwrap_or("none");
+        reasons.push(if with_baseline {
+            format!(
+                "target level {} not reached because of new findings (level: {level})",
+                report.target_level
+            )
+        } else {
+            format!(
+                "target level {} not reached (level: {level})",
+                report.target_level
+            )
+        });
+    }
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    if let Some(threshold) = threshold {
+        let failing: usize = report
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .flat_map(|c| &c.findings)
+            .filter(|f| counts(f) && severity_rank(f.severity) >= severity_rank(threshold))
+            .count();
+        if failing > 0 {
+            let new = if with_baseline { "new " } else { "" };
+            let what = match threshold {
+                Severity::Error => "severity error",
+                _ => "severity warning or error",
+            };
+            reasons.push(format!("{failing} {new}finding(s) with {what}"));
+        }
     }
     report.gate = Gate {
         passed: reasons.is_empty(),
+        fail_on,
         reasons,
     };
+}
+
+fn severity_rank(s: Severity) -> u8 {
+    match s {
+        Severity::Info => 0,
+        Severity::Warning => 1,
+        Severity::Error => 2,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::redact;
     use crate::model::Location;
+
+    mod tables {
+        use crate::check::{Check, CheckMeta, Context, Outcome};
+        use crate::model::Table;
+        use crate::{Config, Date, Workspace, declare_check};
+
+        declare_check! {
+            /// ## What it checks
+            /// Leaves a table, then passes or not-applies as its name says.
+            struct Passing {
+                id: "test/passing",
+                title: "passes",
+                category: Docs,
+                level: Bronze,
+                severity: Error,
+                facets: [],
+                seeds: [],
+                fix: "none",
+            }
+        }
+
+        declare_check! {
+            /// ## What it checks
+            /// Leaves a table, then does not apply.
+            struct Skipping {
+                id: "test/skipping",
+                title: "not applicable",
+                category: Docs,
+                level: Bronze,
+                severity: Error,
+                facets: [],
+                seeds: [],
+                fix: "none",
+            }
+        }
+
+        fn table() -> Table {
+            let mut t = Table::new("t", &["a", "b"]);
+            t.row(["1"]);
+            t
+        }
+
+        impl Check for Passing {
+            fn meta(&self) -> &'static CheckMeta {
+                &Self::META
+            }
+            fn run(&self, cx: &Context<'_>) -> Outcome {
+                cx.table(table());
+                Outcome::Pass(Vec::new())
+            }
+        }
+
+        impl Check for Skipping {
+            fn meta(&self) -> &'static CheckMeta {
+                &Self::META
+            }
+            fn run(&self, cx: &Context<'_>) -> Outcome {
+                cx.table(table());
+                Outcome::not_applicable("nothing here")
+            }
+        }
+
+        #[test]
+        fn results_keep_the_tables_of_checks_that_applied() {
+            let ws = Workspace::from_texts(&[("README.md", "# x\n")]);
+            let opts = super::super::RunOptions {
+                target: ".".into(),
+                today: Date::parse("2026-01-01").unwrap(),
+                golive_version: "0".into(),
+            };
+            let report = super::super::run(&ws, &Config::default(), &[&Passing, &Skipping], &opts);
+            let passing = report.check("test/passing").unwrap();
+            assert_eq!(passing.tables, vec![table()]);
+            assert_eq!(
+                passing.tables[0].rows,
+                vec![vec!["1".to_string(), String::new()]]
+            );
+            assert!(report.check("test/skipping").unwrap().tables.is_empty());
+        }
+    }
 
     fn loc(line: u32, column: u32, end_line: u32, end_column: u32) -> Location {
         Location {

@@ -1,6 +1,7 @@
 //! golive-core: the model, configuration, workspace scan, document parsers and the engine that
 //! every other golive crate builds on.
 
+pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod date;
@@ -18,6 +19,6 @@ pub mod workspace;
 pub use check::{Check, CheckMeta, Context, Outcome};
 pub use config::Config;
 pub use date::Date;
-pub use model::{Category, Evidence, Facet, Finding, Level, Location, Severity};
+pub use model::{Category, Evidence, Facet, Finding, Level, Location, Severity, Table};
 pub use report::{Report, Status};
 pub use workspace::{FileKind, SourceFile, Workspace};

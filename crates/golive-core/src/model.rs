@@ -144,6 +144,23 @@ string_enum! {
 }
 
 string_enum! {
+    /// Which findings fail the gate by their severity (`--fail-on`, `fail_on` in golive.toml).
+    FailOn {
+        Error => "error", "findings with severity error";
+        Warning => "warning", "findings with severity warning or error";
+        Never => "never", "no finding (only the required level)";
+    }
+}
+
+// The enum comes from `string_enum!`, which cannot mark a variant `#[default]`.
+#[allow(clippy::derivable_impls)]
+impl Default for FailOn {
+    fn default() -> Self {
+        FailOn::Error
+    }
+}
+
+string_enum! {
     /// Something detected about a repository that decides which checks apply.
     Facet {
         Kubernetes => "kubernetes", "Kubernetes manifests";
@@ -262,6 +279,19 @@ pub struct Finding {
     /// Whether the check chose the severity itself (otherwise the engine applies the check's).
     #[serde(skip)]
     pub(crate) severity_chosen: bool,
+    /// With `--baseline`: whether the baseline report had this finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+/// A finding compared with a baseline report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaselineState {
+    /// Not in the baseline: it can fail the gate.
+    New,
+    /// In the baseline: reported, but it does not fail the gate.
+    Existing,
 }
 
 impl Finding {
@@ -277,6 +307,7 @@ impl Finding {
             snippet: None,
             redact: Vec::new(),
             severity_chosen: false,
+            baseline: None,
         }
     }
 
@@ -291,6 +322,7 @@ impl Finding {
             snippet: None,
             redact: Vec::new(),
             severity_chosen: false,
+            baseline: None,
         }
     }
 
@@ -406,5 +438,33 @@ impl Evidence {
             line: None,
             message: message.into(),
         }
+    }
+}
+
+/// A small table a check attaches to its result for people to read at a glance (the alerting
+/// signals × alert, severity, `for`, runbook table, for instance). Every output renders it; it
+/// never decides the status, which comes from findings alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<String>,
+    /// Each row has one cell per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(title: impl Into<String>, columns: &[&str]) -> Table {
+        Table {
+            title: title.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row, padded with empty cells or cut to the number of columns.
+    pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        let mut row: Vec<String> = cells.into_iter().map(Into::into).collect();
+        row.resize(self.columns.len(), String::new());
+        self.rows.push(row);
     }
 }

@@ -2,7 +2,8 @@
 //! but `timings` is byte-identical between runs on the same input.
 
 use crate::date::Date;
-use crate::model::{Category, Evidence, Facet, Finding, Level, Severity};
+pub use crate::model::BaselineState;
+use crate::model::{Category, Evidence, Facet, FailOn, Finding, Level, Severity, Table};
 use crate::workspace::Skipped;
 use serde::{Serialize, Serializer};
 
@@ -31,7 +32,32 @@ pub struct Report {
     pub checks: Vec<CheckResult>,
     /// Expired, stale and invalid waivers (config and inline).
     pub waivers: Vec<WaiverNote>,
+    /// With `--baseline`: how the findings compare with the baseline report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
     pub timings: Timings,
+}
+
+/// The findings compared with a baseline report (see `baseline.rs`).
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineSummary {
+    /// The baseline file as given on the command line.
+    pub source: String,
+    pub new: u32,
+    pub existing: u32,
+    /// Baseline findings of checks that ran and no longer report them.
+    pub fixed: Vec<FixedFinding>,
+}
+
+/// A baseline finding that is gone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FixedFinding {
+    pub check: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub message: String,
 }
 
 fn level_or_none<S: Serializer>(level: &Option<Level>, s: S) -> Result<S::Ok, S::Error> {
@@ -48,6 +74,8 @@ pub struct FileStats {
 #[derive(Clone, Debug, Serialize)]
 pub struct Gate {
     pub passed: bool,
+    /// Which findings fail the gate by severity.
+    pub fail_on: FailOn,
     /// Why the gate failed (empty when it passed).
     pub reasons: Vec<String>,
 }
@@ -134,6 +162,9 @@ pub struct CheckResult {
     pub findings: Vec<Finding>,
     /// Findings suppressed by a waiver, with the waiver (they do not fail the check).
     pub waived_findings: Vec<WaivedFinding>,
+    /// Tables the check left for people to read (see [`Table`]); absent from JSON when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Table>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

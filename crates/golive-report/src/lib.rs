@@ -1,27 +1,29 @@
 //! golive-report: one renderer per output format. Each is a pure function `Report -> String`;
 //! renderers never compute results.
 
+mod fleet;
+mod github;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 mod text;
 
+pub use fleet::{FleetEntry, render_fleet_json, render_fleet_markdown, render_fleet_text};
+pub use github::render_github;
 pub use json::render_json;
+pub use junit::{render_junit, render_junit_fleet};
+pub use markdown::render_markdown;
+pub use sarif::render_sarif;
 pub use text::{TextOptions, render_text};
 
-/// The output formats golive can write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-}
+use golive_core::Location;
 
-impl Format {
-    pub const NAMES: &'static [&'static str] = &["text", "json"];
-
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "text" => Some(Format::Text),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
+/// `path:line: ` (or `path: ` for a whole file), for one-line listings.
+pub(crate) fn location_text(loc: &Location) -> String {
+    if loc.line > 0 {
+        format!("{}:{}: ", loc.path, loc.line)
+    } else {
+        format!("{}: ", loc.path)
     }
 }

@@ -4,8 +4,8 @@
 use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
 use anstyle::{AnsiColor, Effects, Style};
 use golive_core::Severity;
-use golive_core::model::Finding;
-use golive_core::report::{CheckResult, Report, Status, WaiverProblem};
+use golive_core::model::{Finding, Table};
+use golive_core::report::{BaselineState, CheckResult, Report, Status, WaiverProblem};
 use std::fmt::Write;
 
 /// How to render text.
@@ -79,6 +79,7 @@ pub fn render_text(report: &Report, opts: &TextOptions) -> String {
             );
             for c in checks {
                 check_line(c, id_width, &p, &mut out);
+                tables(c, &p, &mut out);
                 findings(c, opts, &mut out);
             }
         }
@@ -164,6 +165,37 @@ fn check_line(c: &CheckResult, id_width: usize, p: &Painter, out: &mut String) {
     );
 }
 
+/// The check's tables, indented under its line.
+fn tables(c: &CheckResult, p: &Painter, out: &mut String) {
+    for t in &c.tables {
+        for line in table_lines(t, p) {
+            let _ = writeln!(out, "      {line}");
+        }
+        out.push('\n');
+    }
+}
+
+/// A table as lines: its title, the header, one line per row, columns aligned on characters.
+fn table_lines(t: &Table, p: &Painter) -> Vec<String> {
+    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
+    for row in &t.rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut text = String::new();
+        for (cell, w) in cells.iter().zip(&widths) {
+            text.push_str(cell);
+            text.push_str(&" ".repeat(w.saturating_sub(cell.chars().count()) + 2));
+        }
+        text.trim_end().to_string()
+    };
+    let mut lines = vec![p.paint(BOLD, &t.title), p.paint(DIM, &line(&t.columns))];
+    lines.extend(t.rows.iter().map(|row| line(row)));
+    lines
+}
+
 fn findings(c: &CheckResult, opts: &TextOptions, out: &mut String) {
     if c.findings.is_empty() {
         return;
@@ -179,7 +211,12 @@ fn findings(c: &CheckResult, opts: &TextOptions, out: &mut String) {
         Renderer::plain()
     };
     for f in c.findings.iter().take(limit) {
-        let rendered = renderer.render(&[finding_group(c, f)]);
+        let title = match f.baseline {
+            Some(BaselineState::Existing) => format!("{} [in baseline]", f.message),
+            Some(BaselineState::New) => format!("{} [new]", f.message),
+            None => f.message.clone(),
+        };
+        let rendered = renderer.render(&[finding_group(c, f, &title)]);
         for line in rendered.lines() {
             let _ = writeln!(out, "      {line}");
         }
@@ -194,7 +231,7 @@ fn findings(c: &CheckResult, opts: &TextOptions, out: &mut String) {
     out.push('\n');
 }
 
-fn finding_group<'a>(c: &'a CheckResult, f: &'a Finding) -> Group<'a> {
+fn finding_group<'a>(c: &'a CheckResult, f: &'a Finding, title: &'a str) -> Group<'a> {
     let level = match f.severity {
         Severity::Error => SnippetLevel::ERROR,
         Severity::Warning => SnippetLevel::WARNING,
@@ -208,25 +245,23 @@ fn finding_group<'a>(c: &'a CheckResult, f: &'a Finding) -> Group<'a> {
                     .mark
                     .unwrap_or((loc.line, loc.column, loc.end_line, loc.end_column));
             let span = span_in(snippet, line, column, end_line, end_column);
-            let group =
-                Group::with_title(level.primary_title(f.message.as_str()).id(c.id.as_str()))
-                    .element(
-                        Snippet::source(snippet.text.as_str())
-                            .line_start(snippet.start_line as usize)
-                            .path(loc.path.as_str())
-                            .annotation(AnnotationKind::Primary.span(span)),
-                    );
+            let group = Group::with_title(level.primary_title(title).id(c.id.as_str())).element(
+                Snippet::source(snippet.text.as_str())
+                    .line_start(snippet.start_line as usize)
+                    .path(loc.path.as_str())
+                    .annotation(AnnotationKind::Primary.span(span)),
+            );
             group.element(annotate_snippets::Level::HELP.message(help))
         }
         (Some(loc), None) => {
             let origin = annotate_snippets::Origin::path(loc.path.as_str())
                 .line(loc.line as usize)
                 .char_column(loc.column.saturating_sub(1) as usize);
-            Group::with_title(level.primary_title(f.message.as_str()).id(c.id.as_str()))
+            Group::with_title(level.primary_title(title).id(c.id.as_str()))
                 .element(origin)
                 .element(annotate_snippets::Level::HELP.message(help))
         }
-        _ => Group::with_title(level.primary_title(f.message.as_str()).id(c.id.as_str()))
+        _ => Group::with_title(level.primary_title(title).id(c.id.as_str()))
             .element(annotate_snippets::Level::HELP.message(help)),
     }
 }
@@ -315,6 +350,39 @@ fn summary(report: &Report, p: &Painter, out: &mut String) {
             next.missing.join(", ")
         );
     }
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "{} {} new, {} in the baseline, {} fixed (compared with {})",
+            p.paint(BOLD, "Baseline:"),
+            b.new,
+            b.existing,
+            b.fixed.len(),
+            b.source
+        );
+        for f in b.fixed.iter().take(10) {
+            let at = match (&f.path, f.line) {
+                (Some(p), Some(l)) => format!("{p}:{l}: "),
+                (Some(p), None) => format!("{p}: "),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}{} [{}]",
+                p.paint(GREEN, "fixed"),
+                at,
+                f.message,
+                f.check
+            );
+        }
+        if b.fixed.len() > 10 {
+            let _ = writeln!(
+                out,
+                "  … and {} more fixed (all of them: --format json)",
+                b.fixed.len() - 10
+            );
+        }
+    }
     if report.gate.passed {
         let _ = writeln!(
             out,
@@ -345,5 +413,29 @@ fn human_bytes(n: u64) -> String {
         n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1u64 << 20) as f64),
         n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / (1u64 << 10) as f64),
         n => format!("{n} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_columns_on_characters() {
+        let mut t = Table::new("Alerts by signal", &["signal", "alert", "for"]);
+        t.row(["errors", "HighErrorRate", "5m"]);
+        t.row(["latency", "—", ""]);
+        t.row(["saturation"]);
+        let lines = table_lines(&t, &Painter { color: false });
+        assert_eq!(
+            lines,
+            vec![
+                "Alerts by signal",
+                "signal      alert          for",
+                "errors      HighErrorRate  5m",
+                "latency     —",
+                "saturation",
+            ]
+        );
     }
 }

@@ -1,120 +1,81 @@
 //! `golive check`: load the configuration, scan, run the catalogue, render, and gate.
 
-use crate::cli::{CheckArgs, ColorChoice, OutputFormat};
+use crate::cli::{CheckArgs, ColorChoice, FailOnArg, LevelArg, ReportFormat};
 use crate::progress::Progress;
 use crate::{EXIT_NOT_READY, EXIT_READY, EXIT_USAGE};
 use anyhow::{Context as _, Result};
+use golive_core::baseline::Baseline;
 use golive_core::config::{CONFIG_FILE, nearest};
 use golive_core::engine::{self, RunOptions};
+use golive_core::model::FailOn;
 use golive_core::workspace::{ScanOptions, Workspace};
-use golive_core::{Config, Date};
-use golive_report::{TextOptions, render_json, render_text};
+use golive_core::{Config, Date, Level};
+use golive_report::{
+    TextOptions, render_github, render_json, render_junit, render_markdown, render_sarif,
+    render_text,
+};
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 pub fn run(args: CheckArgs) -> Result<u8> {
-    let started = Instant::now();
     if let Some(jobs) = args.jobs {
         // Only fails when a pool already exists, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build_global();
     }
-    let ids = golive_checks::ids();
-    let mut config = match load_config(&args, &ids) {
-        Ok(c) => c,
+    if args.paths.len() > 1 {
+        return crate::fleet::run(&args);
+    }
+    let path = args.paths.first().cloned().unwrap_or_else(|| ".".into());
+    let report = match check_one(&args, &path, !args.no_progress) {
+        Ok(report) => report,
         Err(message) => {
             anstream::eprintln!("golive: error: {message}");
             return Ok(EXIT_USAGE);
         }
     };
-    if let Err(message) = apply_flags(&args, &ids, &mut config) {
-        anstream::eprintln!("golive: error: {message}");
-        return Ok(EXIT_USAGE);
-    }
-
-    let progress = Progress::start(
-        &format!("scanning {}", args.path.display()),
-        !args.no_progress,
-    );
-    let scan_options = ScanOptions {
-        max_file_size: args.max_file_size,
-        threads: args.jobs.unwrap_or(0),
-        exclude: config.exclude_set(),
-    };
-    let mut ws = match Workspace::scan(&args.path, &scan_options) {
-        Ok(ws) => ws,
-        Err(e) => {
-            drop(progress);
-            anstream::eprintln!("golive: error: {e}");
-            return Ok(EXIT_USAGE);
-        }
-    };
-    for input in &args.manifests {
-        match read_manifests(input) {
-            Ok((label, text)) => {
-                // A file inside the scanned folder is named by its path there.
-                let label = std::path::Path::new(&label)
-                    .canonicalize()
-                    .ok()
-                    .zip(args.path.canonicalize().ok())
-                    .and_then(|(file, root)| {
-                        let rel = file.strip_prefix(&root).ok()?;
-                        Some(rel.to_string_lossy().replace('\\', "/"))
-                    })
-                    .unwrap_or(label);
-                ws.add_manifests(label, text)
-            }
-            Err(message) => {
-                drop(progress);
-                anstream::eprintln!("golive: error: {message}");
-                return Ok(EXIT_USAGE);
-            }
-        }
-    }
-    if args.history {
-        match golive_core::history::read(&args.path) {
-            Ok(history) => ws.set_history(history),
-            Err(message) => {
-                drop(progress);
-                anstream::eprintln!("golive: error: {message}");
-                return Ok(EXIT_USAGE);
-            }
-        }
-    }
-    let scanned = started.elapsed();
-    let catalogue = golive_checks::catalogue();
-    let opts = RunOptions {
-        target: args.path.display().to_string(),
-        today: Date::today(),
-        golive_version: env!("CARGO_PKG_VERSION").to_string(),
-    };
-    let mut report = engine::run(&ws, &config, &catalogue, &opts);
-    progress.finish();
-    report.timings.scan_ms = scanned.as_secs_f64() * 1000.0;
-    report.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
-
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {
-        OutputFormat::Json => render_json(&report),
-        OutputFormat::Text => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            render_text(
-                &report,
-                &TextOptions {
-                    color,
-                    quiet: args.quiet,
-                    max_findings: args.max_findings,
-                },
-            )
+        ReportFormat::Json => render_json(&report),
+        ReportFormat::Sarif => {
+            let catalogue = golive_checks::catalogue();
+            let metas: Vec<_> = catalogue.iter().map(|c| c.meta()).collect();
+            render_sarif(&report, &metas)
         }
+        ReportFormat::Junit => render_junit(&report),
+        ReportFormat::Markdown => render_markdown(&report),
+        ReportFormat::Github => render_github(&report),
+        ReportFormat::Text => render_text(
+            &report,
+            &TextOptions {
+                color: use_color(&args, to_terminal),
+                quiet: args.quiet,
+                max_findings: args.max_findings,
+            },
+        ),
     };
+    write_output(&args, &rendered)?;
+    Ok(if report.gate.passed {
+        EXIT_READY
+    } else {
+        EXIT_NOT_READY
+    })
+}
+
+/// Whether text output gets ANSI colours.
+pub(crate) fn use_color(args: &CheckArgs, to_terminal: bool) -> bool {
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Writes the rendered report to `--output` or standard output.
+pub(crate) fn write_output(args: &CheckArgs, rendered: &str) -> Result<()> {
     match &args.output {
         Some(path) => std::fs::write(path, rendered.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,
@@ -124,11 +85,63 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             let _ = out.write_all(rendered.as_bytes());
         }
     }
-    Ok(if report.gate.passed {
-        EXIT_READY
-    } else {
-        EXIT_NOT_READY
-    })
+    Ok(())
+}
+
+/// Checks one repository: its configuration (golive.toml in it, or --config), the flags, the
+/// scan, --manifests, --history, the catalogue and --baseline. A usage, configuration or input
+/// error is the message to print (exit code 2).
+pub(crate) fn check_one(
+    args: &CheckArgs,
+    path: &std::path::Path,
+    show_progress: bool,
+) -> std::result::Result<golive_core::Report, String> {
+    let started = Instant::now();
+    let ids = golive_checks::ids();
+    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
+    let mut config = load_config(args, path, &ids)?;
+    apply_flags(args, &ids, &mut config)?;
+
+    let progress = Progress::start(&format!("scanning {}", path.display()), show_progress);
+    let scan_options = ScanOptions {
+        max_file_size: args.max_file_size,
+        threads: args.jobs.unwrap_or(0),
+        exclude: config.exclude_set(),
+    };
+    let mut ws = Workspace::scan(path, &scan_options).map_err(|e| e.to_string())?;
+    for input in &args.manifests {
+        let (label, text) = read_manifests(input)?;
+        // A file inside the scanned folder is named by its path there.
+        let label = std::path::Path::new(&label)
+            .canonicalize()
+            .ok()
+            .zip(path.canonicalize().ok())
+            .and_then(|(file, root)| {
+                let rel = file.strip_prefix(&root).ok()?;
+                Some(rel.to_string_lossy().replace('\\', "/"))
+            })
+            .unwrap_or(label);
+        ws.add_manifests(label, text)
+    }
+    if args.history {
+        ws.set_history(golive_core::history::read(path)?);
+    }
+    let scanned = started.elapsed();
+    let catalogue = golive_checks::catalogue();
+    let opts = RunOptions {
+        target: path.display().to_string(),
+        today: Date::today(),
+        golive_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let mut report = engine::run(&ws, &config, &catalogue, &opts);
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut report);
+        engine::gate(&mut report, config.fail_on);
+    }
+    progress.finish();
+    report.timings.scan_ms = scanned.as_secs_f64() * 1000.0;
+    report.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(report)
 }
 
 /// A `--manifests` input: its label in reports and its text.
@@ -148,7 +161,11 @@ fn read_manifests(input: &std::path::Path) -> std::result::Result<(String, Strin
     Ok((input.display().to_string(), text))
 }
 
-fn load_config(args: &CheckArgs, ids: &[&str]) -> std::result::Result<Config, String> {
+fn load_config(
+    args: &CheckArgs,
+    root: &std::path::Path,
+    ids: &[&str],
+) -> std::result::Result<Config, String> {
     let path = match &args.config {
         Some(p) => {
             if !p.exists() {
@@ -156,7 +173,7 @@ fn load_config(args: &CheckArgs, ids: &[&str]) -> std::result::Result<Config, St
             }
             Some(p.clone())
         }
-        None => Some(args.path.join(CONFIG_FILE)).filter(|p| p.is_file()),
+        None => Some(root.join(CONFIG_FILE)).filter(|p| p.is_file()),
     };
     match path {
         Some(p) => Config::load(&p, ids).map_err(|e| e.to_string()),
@@ -197,5 +214,27 @@ fn apply_flags(
     for s in &args.ignore {
         config.ignore.push(validate("--ignore", s)?);
     }
+    if let Some(level) = args.require_level {
+        config.target_level = Some(match level {
+            LevelArg::Bronze => Level::Bronze,
+            LevelArg::Silver => Level::Silver,
+            LevelArg::Gold => Level::Gold,
+        });
+    }
+    if let Some(fail_on) = args.fail_on {
+        config.fail_on = match fail_on {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Never => FailOn::Never,
+        };
+    }
     Ok(())
+}
+
+/// Reads `--baseline`: a missing, unreadable or malformed file is a usage error (exit 2), so a
+/// typo never silently turns every finding into a new one or none.
+fn read_baseline(path: &std::path::Path) -> std::result::Result<Baseline, String> {
+    let source = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--baseline {source}: {e}"))?;
+    Baseline::from_json(&source, &text).map_err(|e| format!("--baseline {e}"))
 }

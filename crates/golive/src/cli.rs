@@ -26,6 +26,23 @@ pub enum OutputFormat {
     Json,
 }
 
+/// The formats of `golive check`'s report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// The terminal scorecard.
+    Text,
+    /// The versioned JSON report (docs/json-report.md).
+    Json,
+    /// SARIF 2.1.0, for code-scanning services (GitHub code scanning, Azure DevOps, GitLab).
+    Sarif,
+    /// JUnit XML: one test case per check, for CI test-result views.
+    Junit,
+    /// Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// GitHub Actions annotations (workflow commands) on the findings' lines.
+    Github,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -35,12 +52,13 @@ pub enum ColorChoice {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The repository to scan.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// The repository to scan; several repositories are checked in parallel and summed up in a
+    /// fleet table.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -81,6 +99,32 @@ pub struct CheckArgs {
     /// Needs git and a git repository.
     #[arg(long)]
     pub history: bool,
+    /// The level the gate requires (overrides `target_level` in golive.toml).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub require_level: Option<LevelArg>,
+    /// Which findings fail the gate by severity (overrides `fail_on` in golive.toml; default
+    /// error). `never`: only the required level can fail the run.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOnArg>,
+    /// An earlier JSON report (`--format json --output FILE`): only findings that are not in it
+    /// fail the gate; fixed ones are listed. Findings are matched by fingerprint (check, path,
+    /// line text, message), so edits that move lines do not make old findings new.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Bronze,
+    Silver,
+    Gold,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Never,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@
 mod catalogue_cmd;
 mod check_cmd;
 mod cli;
+mod fleet;
 mod progress;
 
 use clap::Parser;

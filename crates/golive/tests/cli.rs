@@ -257,7 +257,9 @@ fn json_report_doc_lists_exactly_the_fields_written() {
         v.sort();
         v
     };
-    assert_eq!(keys(&v), sorted(documented_fields("Top level")));
+    let mut top = keys(&v);
+    top.push("baseline".into()); // present only with --baseline
+    assert_eq!(sorted(top), sorted(documented_fields("Top level")));
     let check = v["checks"]
         .as_array()
         .expect("checks")
@@ -270,6 +272,7 @@ fn json_report_doc_lists_exactly_the_fields_written() {
         .expect("a check with a located finding");
     let mut check_keys = keys(check);
     check_keys.push("waiver".into()); // present only on waived checks
+    check_keys.push("tables".into()); // present only when the check left a table
     assert_eq!(sorted(check_keys), sorted(documented_fields("A check")));
     let finding = check["findings"]
         .as_array()
@@ -277,6 +280,7 @@ fn json_report_doc_lists_exactly_the_fields_written() {
         .expect("finding");
     let mut finding_keys = keys(finding);
     finding_keys.push("help".into()); // present only when it differs from the check's
+    finding_keys.push("baseline".into()); // present only with --baseline
     assert_eq!(sorted(finding_keys), sorted(documented_fields("A finding")));
 }
 
@@ -518,4 +522,246 @@ fn history_reports_a_secret_committed_then_deleted_once_at_its_first_commit() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is not a git repository"));
+}
+
+/// A workflow whose job has no timeout: ci/timeouts (silver) fails with a warning.
+fn workflow_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        "name: ci\non: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n",
+    );
+    dir
+}
+
+#[test]
+fn fail_on_and_require_level_decide_the_gate() {
+    let dir = workflow_repo();
+    let run = |extra: &[&str]| {
+        golive()
+            .args(["check", "--select", "ci/timeouts"])
+            .args(extra)
+            .arg(dir.path())
+            .assert()
+    };
+    // A silver warning: bronze is reached and no error fails the default gate.
+    run(&[]).code(0);
+    run(&["--fail-on", "warning"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "1 finding(s) with severity warning or error",
+        ));
+    run(&["--require-level", "silver"])
+        .code(1)
+        .stdout(predicate::str::contains("target level silver not reached"));
+    run(&["--require-level", "silver", "--fail-on", "never"]).code(1);
+    write(dir.path(), "golive.toml", "fail_on = \"warning\"\n");
+    run(&[]).code(1);
+    run(&["--fail-on", "never"]).code(0);
+    write(dir.path(), "golive.toml", "fail_on = \"warnig\"\n");
+    run(&[])
+        .code(2)
+        .stderr(predicate::str::contains("key `fail_on`"))
+        .stderr(predicate::str::contains("did you mean `warning`?"));
+}
+
+#[test]
+fn a_baseline_fails_only_new_findings_and_lists_fixed_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workflow = |jobs: &str| format!("name: ci\non: [pull_request]\njobs:\n{jobs}");
+    let job = |name: &str| {
+        format!("  {name}:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make {name}\n")
+    };
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        &workflow(&(job("test") + &job("lint"))),
+    );
+    let base = dir.path().join("golive-baseline.json");
+    golive()
+        .args([
+            "check",
+            "--select",
+            "ci/timeouts",
+            "--fail-on",
+            "warning",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&base)
+        .arg(dir.path())
+        .assert()
+        .code(1);
+    // Lines move (a new job above), one old job is fixed, one stays.
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        &workflow(
+            &(job("build")
+                + &job("test")
+                + "  lint:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 10\n    steps:\n      - run: make lint\n"),
+        ),
+    );
+    let out = golive()
+        .args([
+            "check",
+            "--select",
+            "ci/timeouts",
+            "--fail-on",
+            "warning",
+            "--format",
+            "json",
+            "--baseline",
+        ])
+        .arg(&base)
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "the new job's finding fails");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let b = &v["baseline"];
+    assert_eq!(
+        (b["new"].as_u64(), b["existing"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(b["fixed"][0]["line"].as_u64(), Some(8), "{b}");
+    let states: Vec<(u64, &str)> = v["checks"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap_or(0),
+                f["baseline"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(states, vec![(4, "new"), (8, "existing")]);
+    assert_eq!(
+        v["gate"]["reasons"][0].as_str(),
+        Some("1 new finding(s) with severity warning or error")
+    );
+    // Without the new job, only the baselined finding is left: the gate passes.
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        &workflow(&(job("test"))),
+    );
+    golive()
+        .args([
+            "check",
+            "--select",
+            "ci/timeouts",
+            "--fail-on",
+            "warning",
+            "--baseline",
+        ])
+        .arg(&base)
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("[in baseline]"))
+        .stdout(predicate::str::contains(
+            "Baseline: 0 new, 1 in the baseline, 1 fixed",
+        ));
+}
+
+#[test]
+fn a_bad_baseline_is_a_usage_error_naming_the_file() {
+    let dir = workflow_repo();
+    write(dir.path(), "old.json", "{\"version\": 1}\n");
+    golive()
+        .args(["check", "--baseline"])
+        .arg(dir.path().join("old.json"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "old.json: not a golive JSON report: no `checks` list",
+        ));
+    write(dir.path(), "old.json", "{\"checks\": [\n");
+    golive()
+        .args(["check", "--baseline"])
+        .arg(dir.path().join("old.json"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 2, column 0"));
+    golive()
+        .args(["check", "--baseline", "/nonexistent/old.json"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--baseline /nonexistent/old.json"));
+}
+
+#[test]
+fn several_repositories_end_with_a_fleet_table() {
+    let fleet = tempfile::tempdir().expect("tempdir");
+    let ready = fleet.path().join("ready");
+    let slow = fleet.path().join("slow");
+    write(
+        &ready,
+        ".github/workflows/ci.yml",
+        "name: ci\non: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 10\n    steps:\n      - run: make test\n",
+    );
+    write(&ready, "golive.toml", "service = \"ready\"\n");
+    write(
+        &slow,
+        ".github/workflows/ci.yml",
+        "name: ci\non: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n",
+    );
+    write(
+        &slow,
+        "golive.toml",
+        "service = \"slow\"\nfail_on = \"warning\"\n",
+    );
+    let out = golive()
+        .current_dir(fleet.path())
+        .args(["check", "--select", "ci/timeouts", "ready", "slow"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "slow's own golive.toml fails it"
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_eq!(
+        text,
+        "golive fleet · 2 repositories: 1 ready, 1 not ready\n\n\
+         service  path   level   target  score  gate       failing\n\
+         ready    ready  gold    bronze  100%   ready\n\
+         slow     slow   bronze  bronze  0%     NOT READY  ci/timeouts\n"
+    );
+    // A path that does not exist is an error row; the others are still checked.
+    let out = golive()
+        .current_dir(fleet.path())
+        .args([
+            "check",
+            "--select",
+            "ci/timeouts",
+            "--format",
+            "json",
+            "ready",
+            "missing",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["fleet"][0]["gate"]["passed"], true);
+    assert_eq!(v["fleet"][1]["target"], "missing");
+    assert!(v["fleet"][1]["error"].is_string());
+    assert_eq!(v["reports"].as_array().map(Vec::len), Some(1));
+    golive()
+        .current_dir(fleet.path())
+        .args(["check", "--format", "sarif", "ready", "slow"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--format sarif describes one repository",
+        ));
 }

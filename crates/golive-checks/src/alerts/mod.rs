@@ -1,9 +1,12 @@
 //! Checks of the `alerts` catalogue section: Prometheus alerting rules (rule files and
 //! PrometheusRule objects), all reading them through one shared discovery (`rules`).
 
+mod annotations;
 mod for_duration;
+mod metrics_exported;
+pub(crate) mod promql;
 mod promql_valid;
-mod rules;
+pub(crate) mod rules;
 mod rules_exist;
 mod runbook;
 mod severity_label;
@@ -16,6 +19,8 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &promql_valid::PromqlValid,
         &for_duration::ForDuration,
         &severity_label::SeverityLabel,
+        &annotations::Annotations,
         &runbook::Runbook,
+        &metrics_exported::MetricsExported,
     ]
 }

@@ -1,9 +1,6 @@
+use super::promql::{self, MAX_NESTING, Parsed};
 use super::rules::{self, RuleKind};
 use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
-
-/// Deepest bracket nesting golive hands to the PromQL parser (it recurses; a hostile expression
-/// must become a finding, not a stack overflow). Real expressions stay far below.
-const MAX_NESTING: usize = 128;
 
 declare_check! {
     /// ## What it checks
@@ -89,24 +86,18 @@ impl golive_core::Check for PromqlValid {
                 findings.push(Finding::at(at, format!("{what} has an empty `expr`")));
                 continue;
             }
-            if rules::is_templated(text) {
-                templated += 1;
-                continue;
-            }
-            if nesting(text) > MAX_NESTING {
-                findings.push(Finding::at(
-                    at,
-                    format!("{what}: `expr` nests brackets deeper than {MAX_NESTING} levels; golive does not parse it"),
-                ));
-                continue;
-            }
-            match promql_parser::parser::parse(text) {
-                Ok(_) => match rule.kind {
+            match promql::parse(text) {
+                Parsed::Expr(_) => match rule.kind {
                     RuleKind::Alert => alerting += 1,
                     RuleKind::Record => recording += 1,
                 },
-                Err(_) if has_pipeline(text) => logql += 1,
-                Err(e) => findings.push(Finding::at(
+                Parsed::Templated => templated += 1,
+                Parsed::LogQl => logql += 1,
+                Parsed::TooDeep => findings.push(Finding::at(
+                    at,
+                    format!("{what}: `expr` nests brackets deeper than {MAX_NESTING} levels; golive does not parse it"),
+                )),
+                Parsed::Invalid(e) => findings.push(Finding::at(
                     at,
                     format!("{what}: `expr` is not valid PromQL: {e}"),
                 )),
@@ -133,77 +124,5 @@ impl golive_core::Check for PromqlValid {
         }
         evidence.extend(rules.unread.notes());
         Outcome::from_findings(findings, evidence)
-    }
-}
-
-/// Visits the characters of an expression that are outside string literals.
-fn outside_strings(text: &str, mut visit: impl FnMut(char)) {
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in text.chars() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' && q != '`' && q != '\n' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
-            None if c == '#' => {
-                // A PromQL comment runs to the end of its line; skip it like a string.
-                quote = Some('\n');
-            }
-            None => visit(c),
-        }
-    }
-}
-
-/// The deepest bracket nesting outside strings.
-fn nesting(text: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    outside_strings(text, |c| match c {
-        '(' | '[' | '{' => {
-            depth += 1;
-            max = max.max(depth);
-        }
-        ')' | ']' | '}' => depth = depth.saturating_sub(1),
-        _ => {}
-    });
-    max
-}
-
-/// A `|` outside strings: PromQL has no such operator, LogQL pipelines start with one.
-fn has_pipeline(text: &str) -> bool {
-    let mut found = false;
-    outside_strings(text, |c| found |= c == '|');
-    found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nesting_ignores_strings_and_comments() {
-        assert_eq!(nesting("sum(rate(x{a=\"((((\"}[5m]))"), 3);
-        assert_eq!(nesting("x # ((((\n + y"), 0);
-        let deep = format!("{}x{}", "(".repeat(200), ")".repeat(200));
-        assert_eq!(nesting(&deep), 200);
-    }
-
-    #[test]
-    fn pipelines_are_logql_regex_alternatives_are_not() {
-        assert!(has_pipeline(r#"sum(rate({app="api"} |= "error" [5m]))"#));
-        assert!(!has_pipeline(r#"rate(x{status=~"5..|4.."}[5m])"#));
-    }
-
-    #[test]
-    fn parser_api_is_what_the_check_expects() {
-        assert!(promql_parser::parser::parse("up == 0").is_ok());
-        let err = promql_parser::parser::parse("sum(rate(x[5m])").unwrap_err();
-        assert!(!err.is_empty());
     }
 }

@@ -1,15 +1,18 @@
 //! Prometheus rule discovery shared by every `alerts/*` check: the alerting and recording rules of
-//! plain rule files (`groups: [{name, rules: [...]}]`) and of PrometheusRule objects
-//! (`monitoring.coreos.com`, `spec.groups`, multi-document files and `kind: List` included), each
-//! with its file and the span-tree nodes the checks point at.
+//! plain rule files (`groups: [{name, rules: [...]}]`, in YAML or in JSON as jsonnet writes them),
+//! of PrometheusRule objects (`monitoring.coreos.com`, `spec.groups`, multi-document files and
+//! `kind: List` included), of rule groups anywhere in a Helm values file (kube-prometheus-stack's
+//! `additionalPrometheusRulesMap`, the prometheus chart's `serverFiles."alerting_rules.yml"`) and
+//! of rule files embedded as strings in ConfigMaps (`data: {alerts.yaml: |}`), each with its file
+//! and the span-tree nodes the checks point at (an embedded block keeps its own lines in the
+//! ConfigMap's file).
 //!
-//! Not read (yet): rules inside Helm templates (not YAML until rendered: `--manifests` takes the
-//! rendered output), rules inside Helm values files (they become rule files only through a
-//! chart's templates) and rule files embedded as strings in ConfigMaps. The first two are
+//! Not read: rules inside Helm templates (not YAML until rendered: `--manifests` takes the rendered
+//! output) and alerts in values files outside a `groups: [{rules: [...]}]` rule group. Both are
 //! counted, so that checks can say what they did not look at instead of guessing.
 
 use golive_core::parse::yaml::Node;
-use golive_core::workspace::{FileKind, SourceFile, Workspace, is_rule_file};
+use golive_core::workspace::{EmbeddedYaml, FileKind, SourceFile, Workspace, is_rule_file};
 use golive_core::{Evidence, Location};
 use std::collections::BTreeMap;
 
@@ -20,23 +23,109 @@ pub(crate) enum RuleKind {
     Record,
 }
 
-/// Where a rule is declared: a plain rule file or a PrometheusRule object.
+/// Where a rule is declared: a plain rule file, a PrometheusRule object, a Helm values file or a
+/// rule file embedded in a ConfigMap.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Origin<'a> {
     RuleFile,
-    PrometheusRule { name: Option<&'a str>, line: u32 },
+    PrometheusRule {
+        name: Option<&'a str>,
+        line: u32,
+    },
+    /// Rule groups in a Helm values file: `holder` is the mapping that holds `groups:`, `root`
+    /// its document's root (the key path is computed from them when described).
+    HelmValues {
+        root: Node<'a>,
+        holder: Node<'a>,
+    },
+    /// A rule file held as a string by a ConfigMap's (or Secret's) entry.
+    Embedded {
+        embedded: &'a EmbeddedYaml,
+    },
 }
 
 impl Origin<'_> {
-    /// `rule file` or `PrometheusRule/name`, for evidence.
+    /// `rule file`, `PrometheusRule/name`, `Helm values `a.b.groups`` or `ConfigMap/name
+    /// `alerts.yaml``, for evidence.
     pub(crate) fn describe(&self) -> String {
         match self {
             Origin::RuleFile => "rule file".to_string(),
             Origin::PrometheusRule { name, .. } => {
                 format!("PrometheusRule/{}", name.unwrap_or("<unnamed>"))
             }
+            Origin::HelmValues { .. } => {
+                format!("Helm values `{}`", self.key_path().unwrap_or_default())
+            }
+            Origin::Embedded { embedded } => {
+                format!("{} `{}`", embedded.object(), embedded.key)
+            }
         }
     }
+
+    /// For rules in a Helm values file: the key path of their `groups:` list
+    /// (`additionalPrometheusRulesMap.my-rules.groups`, `serverFiles."alerting_rules.yml".groups`).
+    pub(crate) fn key_path(&self) -> Option<String> {
+        match self {
+            Origin::HelmValues { root, holder } => Some(key_path(*root, *holder)),
+            _ => None,
+        }
+    }
+
+    /// The line evidence about the source points at (0 for a whole file).
+    fn line(&self) -> u32 {
+        match self {
+            Origin::RuleFile => 0,
+            Origin::PrometheusRule { line, .. } => *line,
+            Origin::HelmValues { holder, .. } => holder
+                .entry("groups")
+                .map(|(k, _)| k.line())
+                .unwrap_or_else(|| holder.line()),
+            Origin::Embedded { embedded } => embedded.key_pos.line,
+        }
+    }
+}
+
+/// The dotted key path from `root` down to the `groups` key of `holder` (keys with dots or
+/// spaces are quoted, list items are `[i]`).
+fn key_path(root: Node<'_>, holder: Node<'_>) -> String {
+    let target = holder.start();
+    let contains = |n: Node<'_>| n.start() <= target && target <= n.end();
+    let mut parts: Vec<String> = Vec::new();
+    let mut node = root;
+    // Each step goes one level down; the parser limits depth.
+    for _ in 0..golive_core::parse::yaml::MAX_DEPTH {
+        if node.start() == target && node.is_map() {
+            break;
+        }
+        let next = if node.is_map() {
+            node.entries().find(|(_, v)| contains(*v)).map(|(k, v)| {
+                let key = k.as_str().unwrap_or("?");
+                let key = if key.contains(['.', ' ', '"']) || key.is_empty() {
+                    format!("\"{}\"", key.replace('"', "\\\""))
+                } else {
+                    key.to_string()
+                };
+                (key, v)
+            })
+        } else {
+            node.items()
+                .enumerate()
+                .find(|(_, v)| contains(*v))
+                .map(|(i, v)| (format!("[{i}]"), v))
+        };
+        let Some((part, child)) = next else { break };
+        parts.push(part);
+        node = child;
+    }
+    parts.push("groups".to_string());
+    let mut out = String::new();
+    for part in parts {
+        if !out.is_empty() && !part.starts_with('[') {
+            out.push('.');
+        }
+        out.push_str(&part);
+    }
+    out
 }
 
 /// One rule of a rule group, with the nodes the checks read.
@@ -124,7 +213,8 @@ impl<'a> Rule<'a> {
 pub(crate) struct Unread<'a> {
     /// Helm templates that declare a PrometheusRule.
     pub helm_templates: Vec<&'a SourceFile>,
-    /// Helm values files that hold rule groups with alerts, with how many alerts each.
+    /// Helm values files that hold alerts outside the rule groups discovery reads (mappings with
+    /// `alert` and `expr` not in a `groups: [{rules: [...]}]` list), with how many each.
     pub helm_values: Vec<(&'a SourceFile, usize)>,
 }
 
@@ -145,7 +235,7 @@ impl Unread<'_> {
         for (f, n) in &self.helm_values {
             out.push(Evidence::file(
                 &f.path,
-                format!("{n} alerting rule(s) in a Helm values file: not read (rules in values files are out of scope for now)"),
+                format!("{n} alerting rule(s) in a Helm values file outside a `groups: [{{name, rules}}]` rule group: not read"),
             ));
         }
         out
@@ -179,7 +269,7 @@ impl<'a> Rules<'a> {
         if !self.unread.is_empty() {
             let n = self.unread.helm_templates.len() + self.unread.helm_values.len();
             reason.push_str(&format!(
-                "; {n} Helm file(s) define rules golive does not read (templates need --manifests; values files are out of scope)"
+                "; {n} Helm file(s) define rules golive does not read (templates need --manifests; values files only where rules sit in `groups:` lists)"
             ));
         }
         reason
@@ -205,7 +295,25 @@ pub(crate) fn discover(ws: &Workspace) -> Rules<'_> {
     for file in ws.files() {
         match file.kind {
             FileKind::Yaml if is_helm_values(ws, file) => {
-                let alerts = helm_values_alerts(file);
+                let before = rules.len();
+                for doc in file.yaml_docs() {
+                    let Some(root) = doc.root() else { continue };
+                    for holder in doc.nodes().filter(|n| n.is_map() && is_rule_file(*n)) {
+                        if let Some(groups) = holder.get("groups") {
+                            collect(
+                                file,
+                                Origin::HelmValues { root, holder },
+                                groups,
+                                &mut rules,
+                            );
+                        }
+                    }
+                }
+                let read = rules[before..]
+                    .iter()
+                    .filter(|r| r.kind == RuleKind::Alert)
+                    .count();
+                let alerts = helm_values_alerts(file).saturating_sub(read);
                 if alerts > 0 {
                     unread.helm_values.push((file, alerts));
                 }
@@ -214,6 +322,22 @@ pub(crate) fn discover(ws: &Workspace) -> Rules<'_> {
                 for doc in file.yaml_docs() {
                     if let Some(root) = doc.root()
                         && is_rule_file(root)
+                        && let Some(groups) = root.get("groups")
+                    {
+                        collect(file, Origin::RuleFile, groups, &mut rules);
+                    }
+                }
+                for embedded in file.embedded_yaml() {
+                    for root in embedded.roots().filter(|r| is_rule_file(*r)) {
+                        if let Some(groups) = root.get("groups") {
+                            collect(file, Origin::Embedded { embedded }, groups, &mut rules);
+                        }
+                    }
+                }
+            }
+            FileKind::Json if file.text.contains("\"groups\"") => {
+                for root in file.json().iter().filter_map(|d| d.root()) {
+                    if is_rule_file(root)
                         && let Some(groups) = root.get("groups")
                     {
                         collect(file, Origin::RuleFile, groups, &mut rules);
@@ -303,10 +427,7 @@ where
 {
     let mut out: BTreeMap<(String, u32), (String, usize)> = BTreeMap::new();
     for r in rules {
-        let line = match r.origin {
-            Origin::RuleFile => 0,
-            Origin::PrometheusRule { line, .. } => line,
-        };
+        let line = r.origin.line();
         out.entry((r.file.path.clone(), line))
             .or_insert_with(|| (r.origin.describe(), 0))
             .1 += 1;
@@ -380,7 +501,7 @@ mod tests {
     }
 
     #[test]
-    fn helm_templates_and_values_are_counted_not_read() {
+    fn helm_templates_are_counted_not_read() {
         let w = ws(&[
             ("chart/Chart.yaml", "name: c\n"),
             (
@@ -389,14 +510,124 @@ mod tests {
             ),
             (
                 "chart/values.yaml",
-                "prometheus:\n  rules:\n    groups:\n    - name: g\n      rules:\n      - alert: A\n        expr: up == 0\n",
+                "prometheus:\n  extraAlerts:\n  - alert: A\n    expr: up == 0\n",
             ),
         ]);
         let rules = discover(&w);
         assert!(rules.rules.is_empty());
         assert_eq!(rules.unread.helm_templates.len(), 1);
+        // An alert outside a `groups:` list is counted, not read.
         assert_eq!(rules.unread.helm_values.len(), 1);
         assert_eq!(rules.unread.helm_values[0].1, 1);
         assert!(rules.no_alerts_reason().contains("2 Helm file(s)"));
+    }
+
+    #[test]
+    fn reads_rule_groups_anywhere_in_helm_values() {
+        let w = ws(&[
+            ("chart/Chart.yaml", "name: c\n"),
+            (
+                "chart/values.yaml",
+                concat!(
+                    "additionalPrometheusRulesMap:\n",
+                    "  custom-rules:\n",
+                    "    groups:\n",
+                    "    - name: g\n",
+                    "      rules:\n",
+                    "      - alert: A\n",
+                    "        expr: up == 0\n",
+                    "serverFiles:\n",
+                    "  alerting_rules.yml:\n",
+                    "    groups:\n",
+                    "    - name: h\n",
+                    "      rules:\n",
+                    "      - alert: B\n",
+                    "        expr: up == 0\n",
+                    "      - record: r:x\n",
+                    "        expr: sum(x)\n",
+                    "  alerts: {}\n",
+                ),
+            ),
+        ]);
+        let rules = discover(&w);
+        let found: Vec<_> = rules
+            .rules
+            .iter()
+            .map(|r| (r.name(), r.location().line, r.origin.describe()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "A",
+                    6,
+                    "Helm values `additionalPrometheusRulesMap.custom-rules.groups`".to_string()
+                ),
+                (
+                    "B",
+                    13,
+                    "Helm values `serverFiles.\"alerting_rules.yml\".groups`".to_string()
+                ),
+                (
+                    "r:x",
+                    15,
+                    "Helm values `serverFiles.\"alerting_rules.yml\".groups`".to_string()
+                ),
+            ]
+        );
+        assert!(rules.unread.is_empty());
+        let per_source = count_per_source(rules.alerts());
+        assert_eq!(
+            per_source.keys().map(|(_, l)| *l).collect::<Vec<_>>(),
+            vec![3, 10]
+        );
+    }
+
+    #[test]
+    fn reads_rule_files_embedded_in_config_maps_at_their_lines() {
+        let w = ws(&[(
+            "k8s/prometheus-rules.yaml",
+            concat!(
+                "apiVersion: v1\n",
+                "kind: ConfigMap\n",
+                "metadata:\n",
+                "  name: prometheus-rules\n",
+                "data:\n",
+                "  alerts.yaml: |\n",
+                "    groups:\n",
+                "    - name: app\n",
+                "      rules:\n",
+                "      - alert: Down\n",
+                "        expr: up == 0\n",
+                "  dashboards.json: '{\"groups\": []}'\n",
+            ),
+        )]);
+        let rules = discover(&w);
+        assert_eq!(rules.rules.len(), 1);
+        let down = &rules.rules[0];
+        assert_eq!(down.location().line, 10);
+        assert_eq!(down.location().path, "k8s/prometheus-rules.yaml");
+        let (_, expr) = down.field("expr").unwrap();
+        let at = expr.location(&down.file.path);
+        assert_eq!((at.line, at.column), (11, 15));
+        assert_eq!(
+            down.origin.describe(),
+            "ConfigMap/prometheus-rules `alerts.yaml`"
+        );
+        assert_eq!(count_per_source(rules.alerts()).keys().next().unwrap().1, 6);
+        assert!(w.has(golive_core::Facet::PrometheusRules));
+    }
+
+    #[test]
+    fn reads_json_rule_files_with_their_lines() {
+        let w = ws(&[(
+            "monitoring/rules.json",
+            "{\n  \"groups\": [\n    {\n      \"name\": \"app\",\n      \"rules\": [\n        {\"alert\": \"Down\", \"expr\": \"up == 0\"}\n      ]\n    }\n  ]\n}\n",
+        )]);
+        let rules = discover(&w);
+        assert_eq!(rules.rules.len(), 1);
+        assert_eq!(rules.rules[0].name(), "Down");
+        assert_eq!(rules.rules[0].location().line, 6);
+        assert!(w.has(golive_core::Facet::PrometheusRules));
     }
 }

@@ -14,17 +14,20 @@ const DEPLOYS: [Facet; 5] = [
 declare_check! {
     /// ## What it checks
     /// The repository defines Prometheus alerting rules: a rule file (`groups:` whose `rules:`
-    /// hold `- alert:` rules) or a PrometheusRule object (`monitoring.coreos.com`, `spec.groups`),
-    /// including inside multi-document files. Recording rules alone do not count: they compute
-    /// series, they never notify anyone.
+    /// hold `- alert:` rules, in YAML or in JSON as jsonnet writes it), a PrometheusRule object
+    /// (`monitoring.coreos.com`, `spec.groups`, including inside multi-document files), rule
+    /// groups anywhere in a chart's values file (kube-prometheus-stack's
+    /// `additionalPrometheusRulesMap`, the prometheus chart's `serverFiles`), or a rule file
+    /// embedded in a ConfigMap (`data: {alerts.yaml: |}`). Recording rules alone do not count:
+    /// they compute series, they never notify anyone.
     ///
     /// A repository that deploys something (Kubernetes manifests, a Helm chart, Kustomize,
     /// Terraform or a Dockerfile) and has no alerting rule fails. It is not applicable only when
     /// the repository deploys nothing and holds no rule files (a library, a docs repository).
-    /// A Helm template that declares a PrometheusRule, or alerting rules in a chart's values
-    /// file, pass with a note: golive does not render charts, so those rules are not read (pass
-    /// the rendered chart with `--manifests` to check them). Alerts kept in another repository
-    /// (a central monitoring repo) are a waiver in golive.toml naming where they live.
+    /// A Helm template that declares a PrometheusRule, or alerts in a values file outside a
+    /// `groups:` list, pass with a note: golive does not render charts, so those rules are not
+    /// read (pass the rendered chart with `--manifests` to check them). Alerts kept in another
+    /// repository (a central monitoring repo) are a waiver in golive.toml naming where they live.
     ///
     /// ## Why it matters
     /// Without alerts, the first to notice an outage are the users. The go-live checklists

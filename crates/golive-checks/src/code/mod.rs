@@ -3,6 +3,7 @@
 //! HTTP routes the code declares.
 
 pub(crate) mod contexts;
+pub(crate) mod metrics;
 pub(crate) mod routes;
 
 use golive_core::SourceFile;

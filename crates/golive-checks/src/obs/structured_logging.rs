@@ -484,10 +484,7 @@ mod tests {
     fn run(files: &[(&str, &str)]) -> Outcome {
         let ws = Workspace::from_texts(files);
         let config = golive_core::config::Config::default();
-        let cx = Context {
-            ws: &ws,
-            config: &config,
-        };
+        let cx = Context::new(&ws, &config);
         golive_core::Check::run(&StructuredLogging, &cx)
     }
 

@@ -501,6 +501,110 @@ impl<'a> Node<'a> {
     }
 }
 
+/// YAML text held in a string value of another YAML file (a rule file in a ConfigMap's `data`,
+/// `alertmanager.yaml` in a Secret's `stringData`), parsed with positions in the enclosing file.
+#[derive(Debug)]
+pub struct EmbeddedDocs {
+    /// The embedded documents (or why the text does not parse), positioned in the enclosing file.
+    pub docs: Result<Vec<YamlDoc>, YamlError>,
+    /// Whether every node kept its own line and column. When false, every node (and any parse
+    /// error) is placed at the enclosing string value's span: the text could not be mapped back
+    /// line by line (a quoted, folded or plain string, or a rendered node).
+    pub exact_lines: bool,
+}
+
+/// Parses the YAML text held by the string `value` of a document parsed from `file_text`, keeping
+/// positions in that enclosing file.
+///
+/// A block scalar (`|`, `|-`, `|+`) whose lines are the file's lines less their indentation maps
+/// exactly: embedded line N is the block's first content line + N - 1, and its columns are
+/// shifted by the block's indentation. Any other string is parsed too, but every
+/// node is then placed at `value`'s span (see [`EmbeddedDocs::exact_lines`]). None when `value`
+/// is not a string.
+pub fn parse_embedded(file_text: &str, value: Node<'_>) -> Option<EmbeddedDocs> {
+    let text = value.as_str().filter(|_| value.is_scalar())?;
+    let exact = if value.origin().is_none() {
+        literal_block_offset(file_text, value.start(), text)
+    } else {
+        None
+    };
+    let mut docs = parse(text);
+    match exact {
+        Some((lines, columns)) => {
+            let shift = |p: Pos| Pos {
+                line: p.line + lines,
+                column: p.column + columns,
+            };
+            match &mut docs {
+                Ok(docs) => relocate(docs, shift),
+                Err(e) => {
+                    e.line += lines;
+                    e.column += columns;
+                }
+            }
+        }
+        None => {
+            let (start, end) = (value.start(), value.end());
+            match &mut docs {
+                Ok(docs) => {
+                    for doc in docs.iter_mut() {
+                        doc.start_line = start.line;
+                        for node in &mut doc.nodes {
+                            node.start = start;
+                            node.end = end;
+                        }
+                    }
+                }
+                Err(e) => {
+                    e.line = start.line;
+                    e.column = start.column;
+                }
+            }
+        }
+    }
+    Some(EmbeddedDocs {
+        docs,
+        exact_lines: exact.is_some(),
+    })
+}
+
+/// For a block scalar that starts (its first content line) at `start` of `file_text` and whose
+/// value is `value`: the (line, column) offsets that map the value's positions into the file, or
+/// None when the value's lines are not the file's lines less one indentation (a quoted, plain or
+/// folded multi-line string).
+fn literal_block_offset(file_text: &str, start: Pos, value: &str) -> Option<(u32, u32)> {
+    let indent = start.column.checked_sub(1)? as usize;
+    let first = start.line.checked_sub(1)?;
+    if indent == 0 || value.is_empty() {
+        return None;
+    }
+    let count = value.lines().count();
+    let body: Vec<&str> = file_text.lines().skip(first as usize).take(count).collect();
+    let same = body.len() == count
+        && value.lines().zip(&body).all(|(v, f)| {
+            if v.is_empty() {
+                f.trim().is_empty()
+            } else {
+                f.get(..indent).is_some_and(|p| p.trim().is_empty()) && f.get(indent..) == Some(v)
+            }
+        });
+    same.then_some((first, indent as u32))
+}
+
+fn relocate(docs: &mut [YamlDoc], shift: impl Fn(Pos) -> Pos) {
+    for doc in docs {
+        doc.start_line = shift(Pos {
+            line: doc.start_line,
+            column: 1,
+        })
+        .line;
+        for node in &mut doc.nodes {
+            node.start = shift(node.start);
+            node.end = shift(node.end);
+        }
+    }
+}
+
 /// Builds a document node by node, each with its own source file and span: how rendered
 /// documents (kustomize, Helm output) keep pointing at the files their values come from.
 /// Children are added before their parent (ids are returned and passed to `seq`/`map`).
@@ -593,6 +697,40 @@ mod tests {
         let a = parsed[0].root().unwrap().get("a").unwrap();
         assert_eq!(a.origin(), None);
         assert_eq!(a.location("f.yaml").path, "f.yaml");
+    }
+
+    #[test]
+    fn embedded_block_scalars_map_to_the_enclosing_lines() {
+        let text = "data:\n  a.yaml: |-\n    groups:\n\n      - name: g # note\n  b.yaml: >\n    hello\n    world\n  c.yaml: |\n    k: [\n";
+        let docs = parse(text).unwrap();
+        let data = docs[0].root().unwrap().get("data").unwrap();
+        let a = parse_embedded(text, data.get("a.yaml").unwrap()).unwrap();
+        assert!(a.exact_lines);
+        let a_docs = a.docs.unwrap();
+        let name = a_docs[0]
+            .root()
+            .unwrap()
+            .get("groups")
+            .unwrap()
+            .items()
+            .next()
+            .unwrap()
+            .get("name")
+            .unwrap();
+        assert_eq!((name.line(), name.start().column), (5, 15));
+        // A folded block is not the file's lines: every node sits at the value.
+        let b = parse_embedded(text, data.get("b.yaml").unwrap()).unwrap();
+        assert!(!b.exact_lines);
+        let b_docs = b.docs.unwrap();
+        assert_eq!(b_docs[0].root().unwrap().as_str(), Some("hello world"));
+        assert_eq!(b_docs[0].root().unwrap().line(), 7);
+        // A parse error is reported at its line in the enclosing file.
+        let c = parse_embedded(text, data.get("c.yaml").unwrap()).unwrap();
+        assert!(c.docs.unwrap_err().line >= 10);
+        // Not a string: nothing to parse.
+        let docs = parse("data:\n  a.yaml: {k: v}\n").unwrap();
+        let map = docs[0].root().unwrap().path(&["data", "a.yaml"]).unwrap();
+        assert!(parse_embedded("", map).is_none());
     }
 
     #[test]

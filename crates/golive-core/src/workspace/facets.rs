@@ -87,6 +87,15 @@ fn files_facets(ws: &Workspace) -> BTreeSet<Facet> {
                             yaml_facets(name, root, &mut found);
                         }
                     }
+                    if holds_rule_groups(f) {
+                        found.insert(Facet::PrometheusRules);
+                    }
+                }
+                FileKind::Json
+                    if f.text.contains("\"groups\"")
+                        && f.json().iter().filter_map(|d| d.root()).any(is_rule_file) =>
+                {
+                    found.insert(Facet::PrometheusRules);
                 }
                 _ => {}
             }
@@ -142,6 +151,28 @@ fn yaml_facets(name: &str, root: Node<'_>, found: &mut BTreeSet<Facet>) {
     {
         found.insert(Facet::Openapi);
     }
+}
+
+/// Rule groups a YAML file holds other than at its root: in a Helm values file (`values*.yaml`,
+/// anywhere in it: kube-prometheus-stack's `additionalPrometheusRulesMap`, the prometheus chart's
+/// `serverFiles`), or in a rule file embedded in a ConfigMap.
+fn holds_rule_groups(f: &super::SourceFile) -> bool {
+    if !f.text.contains("groups") {
+        return false;
+    }
+    let name = f.name();
+    if name.starts_with("values")
+        && f.yaml_docs()
+            .iter()
+            .flat_map(|d| d.nodes())
+            .any(|n| n.is_map() && is_rule_file(n))
+    {
+        return true;
+    }
+    f.embedded_yaml()
+        .iter()
+        .flat_map(|e| e.roots())
+        .any(is_rule_file)
 }
 
 /// A plain Prometheus rule file: a mapping (not a Kubernetes object) whose

@@ -2,10 +2,12 @@
 //! (at most once, shared by all checks), and the facets that decide which checks apply.
 
 mod classify;
+mod embedded;
 mod facets;
 mod walk;
 
 pub use classify::{FileKind, Lang, classify};
+pub use embedded::{EmbeddedYaml, is_yaml_key};
 pub use facets::is_rule_file;
 pub use walk::{SKIPPED_DIRS, Skipped};
 
@@ -84,6 +86,7 @@ pub struct SourceFile {
     dockerfile: OnceLock<Result<Dockerfile, DockerfileError>>,
     markdown: OnceLock<Markdown>,
     codeowners: OnceLock<Codeowners>,
+    embedded: OnceLock<Vec<EmbeddedYaml>>,
     ignores: Vec<InlineIgnore>,
     /// For the objects of a rendering (a kustomize overlay, Helm output): its name
     /// (`overlays/prod`, `<stdin>`). None for files of the repository.
@@ -113,6 +116,7 @@ impl SourceFile {
             dockerfile: OnceLock::new(),
             markdown: OnceLock::new(),
             codeowners: OnceLock::new(),
+            embedded: OnceLock::new(),
             ignores,
             rendered_by: None,
         }
@@ -187,6 +191,18 @@ impl SourceFile {
             .as_ref()
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// YAML files embedded as strings in this file's ConfigMaps (`data`) and Secrets
+    /// (`stringData`) under a YAML-looking key (`alerts.yaml`, `alertmanager.yml`, `*.rules`),
+    /// parsed on first use with positions in this file. Empty for other kinds, rendered files
+    /// and files that do not parse.
+    pub fn embedded_yaml(&self) -> &[EmbeddedYaml] {
+        if self.kind != FileKind::Yaml || self.rendered_by.is_some() {
+            return &[];
+        }
+        self.embedded
+            .get_or_init(|| embedded::collect(&self.text, self.yaml_docs()))
     }
 
     /// The HCL body (Terraform, tfvars, other HCL files).
