@@ -1,6 +1,7 @@
 //! golive-checks: the built-in catalogue. One check per file under `src/<category>/`, its docs in
 //! its doc comment, its metadata declared once with `declare_check!`.
 
+mod alertmanager;
 mod alerts;
 mod ci;
 mod code;
@@ -28,6 +29,7 @@ use golive_core::Check;
 /// Every built-in check, sorted by category then id.
 pub fn catalogue() -> Vec<&'static dyn Check> {
     let mut all: Vec<&'static dyn Check> = Vec::new();
+    all.extend(alertmanager::checks());
     all.extend(alerts::checks());
     all.extend(ci::checks());
     all.extend(data::checks());

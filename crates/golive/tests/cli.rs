@@ -272,7 +272,9 @@ fn json_report_doc_lists_exactly_the_fields_written() {
         .expect("a check with a located finding");
     let mut check_keys = keys(check);
     check_keys.push("waiver".into()); // present only on waived checks
-    check_keys.push("tables".into()); // present only when the check left a table
+    if !check_keys.iter().any(|k| k == "tables") {
+        check_keys.push("tables".into()); // present only when the check attached tables
+    }
     assert_eq!(sorted(check_keys), sorted(documented_fields("A check")));
     let finding = check["findings"]
         .as_array()

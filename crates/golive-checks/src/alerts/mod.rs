@@ -3,9 +3,11 @@
 
 mod annotations;
 mod for_duration;
+mod golden_signals;
 mod metrics_exported;
 pub(crate) mod promql;
 mod promql_valid;
+mod ratio_aggregated;
 pub(crate) mod rules;
 mod rules_exist;
 mod runbook;
@@ -22,5 +24,7 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &annotations::Annotations,
         &runbook::Runbook,
         &metrics_exported::MetricsExported,
+        &golden_signals::GoldenSignals,
+        &ratio_aggregated::RatioAggregated,
     ]
 }

@@ -2,9 +2,6 @@
 //! templates, LogQL and pathological input apart from real expressions, and walks over the
 //! parsed tree (every sub-expression, the metrics an expression names, its selectors).
 
-// The tree walks serve alerts/golden-signals, alerts/ratio-aggregated and slo/* (being written).
-#![cfg_attr(not(test), allow(dead_code))]
-
 use promql_parser::label::{METRIC_NAME, MatchOp};
 use promql_parser::parser::{Expr, VectorSelector};
 use std::collections::BTreeSet;

@@ -31,6 +31,8 @@ pub(crate) enum Origin<'a> {
     PrometheusRule {
         name: Option<&'a str>,
         line: u32,
+        /// The object's `metadata.namespace`.
+        namespace: Option<&'a str>,
     },
     /// Rule groups in a Helm values file: `holder` is the mapping that holds `groups:`, `root`
     /// its document's root (the key path is computed from them when described).
@@ -285,6 +287,7 @@ pub(crate) fn discover(ws: &Workspace) -> Rules<'_> {
         }
         let origin = Origin::PrometheusRule {
             name: obj.name(),
+            namespace: obj.namespace(),
             line: obj.location().line,
         };
         if let Some(groups) = obj.node.path(&["spec", "groups"]) {

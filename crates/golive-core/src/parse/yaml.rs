@@ -77,6 +77,36 @@ pub fn parse(text: &str) -> Result<Vec<YamlDoc>, YamlError> {
     Ok(docs)
 }
 
+/// Parses YAML embedded in another file (a string value holding a whole document) and moves
+/// every position with `map`, so that nodes point into the enclosing file: for a literal block
+/// scalar, `|pos| Pos { line: pos.line + header_line, column: pos.column + indent }`; for text
+/// whose lines cannot be mapped back (base64, quoted strings), a constant position.
+pub fn parse_mapped(text: &str, map: impl Fn(Pos) -> Pos) -> Result<Vec<YamlDoc>, YamlError> {
+    let mut docs = parse(text).map_err(|e| {
+        let at = map(Pos {
+            line: e.line,
+            column: e.column,
+        });
+        YamlError {
+            line: at.line,
+            column: at.column,
+            message: e.message,
+        }
+    })?;
+    for doc in &mut docs {
+        for node in &mut doc.nodes {
+            node.start = map(node.start);
+            node.end = map(node.end);
+        }
+        doc.start_line = map(Pos {
+            line: doc.start_line,
+            column: 1,
+        })
+        .line;
+    }
+    Ok(docs)
+}
+
 /// The parser ends a block collection or scalar where the next token starts (often column 1
 /// of a later line). Pull such ends back to the end of the node's last line of content, so
 /// spans never run into the next key and never end before they start.
@@ -674,6 +704,25 @@ impl DocBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mapped_documents_point_into_the_enclosing_file() {
+        let docs = parse_mapped("a:\n  b: 1\n", |p| Pos {
+            line: p.line + 10,
+            column: p.column + 4,
+        })
+        .unwrap();
+        let b = docs[0].root().unwrap().path(&["a", "b"]).unwrap();
+        assert_eq!((b.line(), b.start().column), (12, 10));
+        let pinned = parse_mapped("a: [1]\n", |_| Pos { line: 3, column: 2 }).unwrap();
+        assert_eq!(pinned[0].root().unwrap().get("a").unwrap().line(), 3);
+        let err = parse_mapped("a: [\n", |p| Pos {
+            line: p.line + 5,
+            column: p.column,
+        })
+        .unwrap_err();
+        assert!(err.line > 5);
+    }
 
     #[test]
     fn built_documents_keep_each_nodes_origin() {

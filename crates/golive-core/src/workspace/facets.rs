@@ -123,7 +123,7 @@ fn yaml_facets(name: &str, root: Node<'_>, found: &mut BTreeSet<Facet>) {
             "AlertmanagerConfig" | "Alertmanager" => {
                 found.insert(Facet::Alertmanager);
             }
-            "Secret" => {
+            "Secret" | "ConfigMap" => {
                 let embeds = ["stringData", "data"].iter().any(|k| {
                     root.get(k).is_some_and(|d| {
                         d.entries().any(|(k, _)| {
