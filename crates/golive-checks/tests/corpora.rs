@@ -1353,3 +1353,51 @@ fn alertmanager_microservices_demo() {
         assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
     }
 }
+
+/// Observability beyond metrics: microservices-demo has no application code here but ships an
+/// OpenTelemetry Collector with a traces pipeline (the google-cloud-operations component);
+/// kube-prometheus deploys images built elsewhere and wires no tracing.
+#[test]
+fn obs_checks_on_the_corpora() {
+    if let Some(report) = scan("microservices-demo") {
+        let tracing = check(&report, "obs/tracing");
+        assert_eq!(tracing.status, Status::Pass, "{tracing:#?}");
+        assert!(
+            evidence_under(
+                tracing,
+                "kustomize/components/google-cloud-operations/otel-collector.yaml"
+            )
+            .iter()
+            .any(|e| e.contains("collector-gateway-config-template")
+                && e.contains("traces pipeline")),
+            "{:?}",
+            tracing.evidence
+        );
+        // No source code in the corpus copy, and no container sets a log level.
+        for id in ["obs/structured-logging", "obs/log-level-config"] {
+            assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
+        }
+        // No dashboard ships with it: a true finding.
+        assert_eq!(check(&report, "obs/dashboards").status, Status::Fail);
+    }
+    if let Some(report) = scan("kube-prometheus") {
+        for id in [
+            "obs/structured-logging",
+            "obs/tracing",
+            "obs/log-level-config",
+        ] {
+            assert_eq!(check(&report, id).status, Status::NotApplicable, "{id}");
+        }
+        // Its Grafana dashboards are JSON embedded in the ConfigMapList of
+        // grafana-dashboardDefinitions.yaml, one ConfigMap per dashboard.
+        let dashboards = check(&report, "obs/dashboards");
+        assert_eq!(dashboards.status, Status::Pass, "{dashboards:#?}");
+        let defined = evidence_under(dashboards, "manifests/grafana-dashboardDefinitions.yaml");
+        assert!(
+            defined.iter().any(|e| e
+                .starts_with("ConfigMap/grafana-dashboard-alertmanager-overview: `alertmanager-overview.json` is a Grafana dashboard `Alertmanager / Overview`")),
+            "{defined:#?}"
+        );
+        assert_eq!(defined.len(), dashboards.evidence.len());
+    }
+}

@@ -1,9 +1,8 @@
+use super::deps::{self, Dependency, Ecosystem};
 use golive_core::kube::KubeObject;
 use golive_core::parse::yaml::Node;
 use golive_core::workspace::{FileKind, SourceFile, Workspace};
 use golive_core::{Context, Evidence, Facet, Finding, Outcome, declare_check};
-use regex::Regex;
-use std::sync::LazyLock;
 
 declare_check! {
     /// ## What it checks
@@ -129,64 +128,19 @@ fn is_foreign(path: &str) -> bool {
 
 /// The metrics libraries a dependency manifest declares, or None when the file is not one.
 fn dependencies(file: &SourceFile) -> Option<Vec<Evidence>> {
-    let name = file.name();
-    let lower = name.to_ascii_lowercase();
-    let found = match name {
-        "Cargo.toml" => cargo(file),
-        "go.mod" => go_mod(file),
-        "package.json" => package_json(file),
-        "pyproject.toml" => pyproject(file),
-        "Pipfile" => pipfile(file),
-        "pom.xml" => maven(file),
-        "build.gradle" | "build.gradle.kts" => gradle(file, false),
-        "Gemfile" => gemfile(file),
-        _ if lower.ends_with(".versions.toml") => gradle(file, true),
-        _ if is_requirements(&file.path) => requirements(file),
-        _ if lower.ends_with(".csproj")
-            || lower.ends_with(".fsproj")
-            || lower.ends_with(".vbproj")
-            || lower == "directory.packages.props" =>
-        {
-            dotnet(file)
+    let mut out: Vec<Evidence> = Vec::new();
+    let mut last_line = None;
+    for dep in deps::declared(file)? {
+        // A Gradle line can read as two coordinates: the first metrics one counts.
+        if dep.ecosystem == Ecosystem::Gradle && last_line == Some(dep.line) {
+            continue;
         }
-        _ => return None,
-    };
-    Some(found)
-}
-
-fn library(file: &SourceFile, line: u32, what: &str, ecosystem: &str) -> Evidence {
-    Evidence::at(
-        &file.path,
-        line,
-        format!("metrics library `{what}` ({ecosystem} dependency)"),
-    )
-}
-
-/// Lines with their 1-based numbers.
-fn numbered(text: &str) -> impl Iterator<Item = (u32, &str)> {
-    text.lines().enumerate().map(|(i, l)| (i as u32 + 1, l))
-}
-
-/// A TOML table header's name (`[dependencies]` → `dependencies`), for line-based readers.
-fn toml_header(line: &str) -> Option<&str> {
-    let t = line.trim();
-    let inner = t.strip_prefix('[')?;
-    let inner = inner.strip_prefix('[').unwrap_or(inner);
-    let end = inner.find(']')?;
-    Some(inner[..end].trim())
-}
-
-/// The key of a TOML `key = value` line (unquoted; `a.b = ...` gives `a`).
-fn toml_key(line: &str) -> Option<&str> {
-    let t = line.trim();
-    if t.starts_with('#') || t.starts_with('[') {
-        return None;
+        if is_metrics_library(&dep) {
+            last_line = Some(dep.line);
+            out.push(dep.evidence("metrics library"));
+        }
     }
-    let (key, _) = t.split_once('=')?;
-    let key = key.trim();
-    let key = key.split('.').next().unwrap_or(key).trim();
-    let key = key.trim_matches(['"', '\'']);
-    (!key.is_empty()).then_some(key)
+    Some(out)
 }
 
 const CRATES: [&str; 8] = [
@@ -200,90 +154,11 @@ const CRATES: [&str; 8] = [
     "actix_web_prom",
 ];
 
-fn cargo(file: &SourceFile) -> Vec<Evidence> {
-    static PACKAGE: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"\bpackage\s*=\s*["']([^"']+)["']"#).ok());
-    let normal = |s: &str| s.to_ascii_lowercase().replace('-', "_");
-    let mut out = Vec::new();
-    let mut counted = false;
-    for (n, line) in numbered(&file.text) {
-        if let Some(header) = toml_header(line) {
-            let parts: Vec<&str> = header.split('.').map(|p| p.trim()).collect();
-            // `[dependencies]`, `[workspace.dependencies]`, `[target.'cfg(..)'.dependencies]`,
-            // or a dependency's own table `[dependencies.prometheus]`.
-            counted = parts.last() == Some(&"dependencies");
-            if let Some(pos) = parts.iter().position(|p| *p == "dependencies")
-                && pos + 1 < parts.len()
-            {
-                let name = normal(parts[pos + 1].trim_matches(['"', '\'']));
-                if CRATES.contains(&name.as_str()) {
-                    out.push(library(file, n, parts[pos + 1], "Cargo"));
-                }
-            }
-            continue;
-        }
-        if !counted {
-            continue;
-        }
-        let Some(key) = toml_key(line) else { continue };
-        let renamed = PACKAGE
-            .as_ref()
-            .and_then(|re| re.captures(line))
-            .and_then(|c| c.get(1))
-            .map(|m| m.as_str());
-        let package = renamed.unwrap_or(key);
-        if CRATES.contains(&normal(package).as_str()) {
-            out.push(library(file, n, package, "Cargo"));
-        }
-    }
-    out
-}
-
 const GO_MODULES: [&str; 3] = [
     "github.com/prometheus/client_golang",
     "go.opentelemetry.io/otel/sdk/metric",
     "go.opentelemetry.io/otel/exporters/prometheus",
 ];
-
-fn go_mod(file: &SourceFile) -> Vec<Evidence> {
-    let mut out = Vec::new();
-    let mut in_require = false;
-    for (n, line) in numbered(&file.text) {
-        let (code, comment) = match line.split_once("//") {
-            Some((c, m)) => (c.trim(), m.trim()),
-            None => (line.trim(), ""),
-        };
-        let module = if in_require {
-            if code == ")" {
-                in_require = false;
-                continue;
-            }
-            code.split_whitespace().next()
-        } else if let Some(rest) = code.strip_prefix("require") {
-            let rest = rest.trim();
-            if rest == "(" {
-                in_require = true;
-                continue;
-            }
-            rest.split_whitespace().next()
-        } else {
-            None
-        };
-        let Some(module) = module else { continue };
-        if comment.starts_with("indirect") {
-            continue;
-        }
-        if GO_MODULES.iter().any(|m| {
-            module == *m
-                || module
-                    .strip_prefix(m)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        }) {
-            out.push(library(file, n, module, "Go module"));
-        }
-    }
-    out
-}
 
 const NPM_PACKAGES: [&str; 4] = [
     "prom-client",
@@ -291,22 +166,6 @@ const NPM_PACKAGES: [&str; 4] = [
     "@opentelemetry/exporter-prometheus",
     "express-prom-bundle",
 ];
-
-/// Metrics libraries among package.json's `dependencies` (not devDependencies), at their lines.
-fn package_json(file: &SourceFile) -> Vec<Evidence> {
-    let deps = file
-        .json()
-        .first()
-        .and_then(|d| d.root())
-        .and_then(|r| r.get("dependencies"));
-    deps.into_iter()
-        .flat_map(|d| d.entries())
-        .filter_map(|(key, _)| {
-            let name = key.as_str().filter(|n| NPM_PACKAGES.contains(n))?;
-            Some(library(file, key.line(), name, "npm"))
-        })
-        .collect()
-}
 
 const PYTHON_PACKAGES: [&str; 8] = [
     "prometheus-client",
@@ -319,120 +178,23 @@ const PYTHON_PACKAGES: [&str; 8] = [
     "aioprometheus",
 ];
 
-/// The project name at the start of a requirement (`prometheus_client>=0.17 ; python_version...`),
-/// normalised as PEP 503 does.
-fn requirement_name(spec: &str) -> String {
-    let name: String = spec
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect();
-    let mut out = String::with_capacity(name.len());
-    for c in name.to_ascii_lowercase().chars() {
-        let c = if matches!(c, '_' | '.') { '-' } else { c };
-        if !(c == '-' && out.ends_with('-')) {
-            out.push(c);
+fn is_metrics_library(dep: &Dependency<'_>) -> bool {
+    match dep.ecosystem {
+        Ecosystem::Cargo => dep.is_any(&CRATES),
+        Ecosystem::Go => dep.is_any(&GO_MODULES),
+        Ecosystem::Npm => dep.is_any(&NPM_PACKAGES),
+        Ecosystem::Python => dep.is_any(&PYTHON_PACKAGES),
+        Ecosystem::Maven | Ecosystem::Gradle => {
+            let (group, artifact) = dep.name.split_once(':').unwrap_or(("", &dep.name));
+            jvm_metrics(group, artifact)
         }
+        Ecosystem::NuGet => {
+            let lower = dep.name.to_ascii_lowercase();
+            lower.starts_with("prometheus-net")
+                || lower.starts_with("opentelemetry.exporter.prometheus")
+        }
+        Ecosystem::Gem => dep.name == "prometheus-client" || dep.name.starts_with("yabeda"),
     }
-    out
-}
-
-fn is_dev(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    ["dev", "test", "lint", "doc"]
-        .iter()
-        .any(|w| lower.contains(w))
-}
-
-/// `requirements*.txt`, or any `.txt` in a `requirements/` folder, except dev/test ones.
-fn is_requirements(path: &str) -> bool {
-    let mut parts = path.rsplit('/');
-    let name = parts.next().unwrap_or(path);
-    let in_folder = parts.next() == Some("requirements");
-    name.ends_with(".txt") && (name.starts_with("requirements") || in_folder) && !is_dev(name)
-}
-
-fn requirements(file: &SourceFile) -> Vec<Evidence> {
-    numbered(&file.text)
-        .filter_map(|(n, line)| {
-            let spec = line.split('#').next().unwrap_or("").trim();
-            if spec.is_empty() || spec.starts_with('-') {
-                return None;
-            }
-            let name = requirement_name(spec);
-            PYTHON_PACKAGES
-                .contains(&name.as_str())
-                .then(|| library(file, n, &name, "Python"))
-        })
-        .collect()
-}
-
-/// Quoted requirement strings on a line (`"prometheus-client>=0.17",`).
-fn quoted_requirements(line: &str) -> impl Iterator<Item = String> + '_ {
-    line.split(['"', '\''])
-        .skip(1)
-        .step_by(2)
-        .map(requirement_name)
-}
-
-fn pyproject(file: &SourceFile) -> Vec<Evidence> {
-    let mut out = Vec::new();
-    let mut section = String::new();
-    let mut in_array = false;
-    for (n, line) in numbered(&file.text) {
-        if let Some(header) = toml_header(line) {
-            section = header.to_string();
-            in_array = false;
-            continue;
-        }
-        let code = line.split('#').next().unwrap_or("");
-        let mut names: Vec<String> = Vec::new();
-        if section == "project" {
-            if toml_key(code) == Some("dependencies") {
-                in_array = true;
-            }
-            if in_array {
-                let part = code.split_once('=').map_or(code, |(k, v)| {
-                    if k.trim() == "dependencies" { v } else { code }
-                });
-                names.extend(quoted_requirements(part));
-                // The array ends at a `]` outside quotes (`"uvicorn[standard]"` is not its end).
-                if part.split(['"', '\'']).step_by(2).any(|p| p.contains(']')) {
-                    in_array = false;
-                }
-            }
-        } else if section == "tool.poetry.dependencies"
-            || (section.starts_with("tool.poetry.group.")
-                && section.ends_with(".dependencies")
-                && !is_dev(&section))
-        {
-            names.extend(toml_key(code).map(requirement_name));
-        }
-        for name in names {
-            if PYTHON_PACKAGES.contains(&name.as_str()) {
-                out.push(library(file, n, &name, "Python"));
-            }
-        }
-    }
-    out
-}
-
-fn pipfile(file: &SourceFile) -> Vec<Evidence> {
-    let mut out = Vec::new();
-    let mut in_packages = false;
-    for (n, line) in numbered(&file.text) {
-        if let Some(header) = toml_header(line) {
-            in_packages = header == "packages";
-            continue;
-        }
-        if in_packages && let Some(key) = toml_key(line) {
-            let name = requirement_name(key);
-            if PYTHON_PACKAGES.contains(&name.as_str()) {
-                out.push(library(file, n, &name, "Python"));
-            }
-        }
-    }
-    out
 }
 
 /// A JVM coordinate that is a metrics library.
@@ -441,151 +203,6 @@ fn jvm_metrics(group: &str, artifact: &str) -> bool {
         || artifact.starts_with("micrometer-registry-prometheus")
         || artifact.starts_with("simpleclient")
         || (group == "io.opentelemetry" && artifact == "opentelemetry-exporter-prometheus")
-}
-
-fn maven(file: &SourceFile) -> Vec<Evidence> {
-    static DEPENDENCY: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r"(?s)<dependency>(.*?)</dependency>").ok());
-    static TAG: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"<(groupId|artifactId|scope)>\s*([^<\s]+)\s*</(?:groupId|artifactId|scope)>")
-            .ok()
-    });
-    let (Some(dep_re), Some(tag_re)) = (DEPENDENCY.as_ref(), TAG.as_ref()) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for dep in dep_re.captures_iter(&file.text) {
-        let Some(body) = dep.get(1) else { continue };
-        let (mut group, mut artifact, mut scope, mut at) = ("", "", "", body.start());
-        for tag in tag_re.captures_iter(body.as_str()) {
-            let (Some(name), Some(value)) = (tag.get(1), tag.get(2)) else {
-                continue;
-            };
-            match name.as_str() {
-                "groupId" => group = value.as_str(),
-                "artifactId" => {
-                    artifact = value.as_str();
-                    at = body.start() + value.start();
-                }
-                _ => scope = value.as_str(),
-            }
-        }
-        if scope != "test" && jvm_metrics(group, artifact) {
-            let line = file.lines().position(&file.text, at).0;
-            out.push(library(file, line, &format!("{group}:{artifact}"), "Maven"));
-        }
-    }
-    out
-}
-
-/// Gradle build files (`implementation("io.prometheus:simpleclient:0.16.0")`) and version
-/// catalogs (`module = "io.micrometer:micrometer-registry-prometheus"`).
-fn gradle(file: &SourceFile, catalog: bool) -> Vec<Evidence> {
-    static COORDINATE: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"["']([\w.\-]+):([\w.\-]+)(?::[^"']*)?["']"#).ok());
-    static CATALOG_GROUP: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r#"group\s*=\s*["']([\w.\-]+)["'].*name\s*=\s*["']([\w.\-]+)["']"#).ok()
-    });
-    let mut out = Vec::new();
-    for (n, line) in numbered(&file.text) {
-        let t = line.trim_start();
-        if t.starts_with("//") || t.starts_with('#') {
-            continue;
-        }
-        let config = t
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .next()
-            .unwrap_or("");
-        if !catalog && (config.starts_with("test") || config.starts_with("androidTest")) {
-            continue;
-        }
-        let coordinates = [COORDINATE.as_ref(), CATALOG_GROUP.as_ref()]
-            .into_iter()
-            .flatten()
-            .filter_map(|re| re.captures(line))
-            .filter_map(|c| Some((c.get(1)?.as_str(), c.get(2)?.as_str())));
-        for (group, artifact) in coordinates {
-            if jvm_metrics(group, artifact) {
-                out.push(library(file, n, &format!("{group}:{artifact}"), "Gradle"));
-                break;
-            }
-        }
-    }
-    out
-}
-
-fn dotnet(file: &SourceFile) -> Vec<Evidence> {
-    static PACKAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r#"(?i)<Package(?:Reference|Version)\b[^>]*\bInclude\s*=\s*"([^"]+)""#).ok()
-    });
-    let Some(re) = PACKAGE.as_ref() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (n, line) in numbered(&file.text) {
-        for c in re.captures_iter(line) {
-            let Some(name) = c.get(1).map(|m| m.as_str()) else {
-                continue;
-            };
-            let lower = name.to_ascii_lowercase();
-            if lower.starts_with("prometheus-net")
-                || lower.starts_with("opentelemetry.exporter.prometheus")
-            {
-                out.push(library(file, n, name, "NuGet"));
-            }
-        }
-    }
-    out
-}
-
-fn gemfile(file: &SourceFile) -> Vec<Evidence> {
-    static GEM: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"^\s*gem\s+["']([^"']+)["']"#).ok());
-    static GROUP: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r"^\s*group\b(.*)\bdo\b").ok());
-    let mut out = Vec::new();
-    // Open `do` blocks: whether each only installs for development or test.
-    let mut blocks: Vec<bool> = Vec::new();
-    for (n, line) in numbered(&file.text) {
-        let code = line.split('#').next().unwrap_or("");
-        let t = code.trim();
-        if let Some(groups) = GROUP.as_ref().and_then(|re| re.captures(code)) {
-            let names = groups.get(1).map_or("", |m| m.as_str());
-            let all_dev = names
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .filter(|g| !g.is_empty())
-                .all(|g| matches!(g, "development" | "test" | "dev"));
-            blocks.push(all_dev);
-            continue;
-        }
-        if t == "end" {
-            blocks.pop();
-            continue;
-        }
-        if t.ends_with(" do") || t.contains(" do |") {
-            blocks.push(false);
-            continue;
-        }
-        if blocks.iter().any(|dev| *dev) {
-            continue;
-        }
-        let Some(name) = GEM
-            .as_ref()
-            .and_then(|re| re.captures(code))
-            .and_then(|c| c.get(1))
-            .map(|m| m.as_str())
-        else {
-            continue;
-        };
-        let dev_option = code.contains("group:") && {
-            let after = code.split("group:").nth(1).unwrap_or("");
-            after.contains("test") || after.contains("development")
-        };
-        if !dev_option && (name == "prometheus-client" || name.starts_with("yabeda")) {
-            out.push(library(file, n, name, "Ruby gem"));
-        }
-    }
-    out
 }
 
 /// Scrape configurations that target the service.
@@ -721,7 +338,7 @@ mod tests {
     #[test]
     fn python_spellings_and_sections() {
         assert_eq!(
-            requirement_name("Prometheus_Client>=0.17"),
+            deps::requirement_name("Prometheus_Client>=0.17"),
             "prometheus-client"
         );
         assert_eq!(
