@@ -80,6 +80,22 @@ pub fn render_markdown(report: &Report) -> String {
                     cell(&details(c))
                 );
             }
+            for c in report.checks.iter().filter(|c| c.category == cat.id) {
+                for table in &c.tables {
+                    let _ = write!(
+                        t,
+                        "\n**{}** (`{}`)\n\n| {} |\n|{}\n",
+                        cell(&table.title),
+                        c.id,
+                        table.columns.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "),
+                        " --- |".repeat(table.columns.len())
+                    );
+                    for row in &table.rows {
+                        let cells: Vec<String> = row.iter().map(|x| cell(x)).collect();
+                        let _ = writeln!(t, "| {} |", cells.join(" | "));
+                    }
+                }
+            }
             t.push_str("\n</details>\n\n");
             Some(t)
         })

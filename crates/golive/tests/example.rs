@@ -4,7 +4,7 @@
 use golive_core::engine::{self, RunOptions};
 use golive_core::workspace::{ScanOptions, Workspace};
 use golive_core::{Config, Date, Report, Status};
-use golive_report::{TextOptions, render_text};
+use golive_report::{TextOptions, render_markdown, render_text};
 use std::path::Path;
 
 fn report() -> Report {
@@ -135,4 +135,34 @@ fn scorecard_snapshot() {
         },
     );
     insta::assert_snapshot!("checkout_scorecard", text);
+}
+
+#[test]
+fn the_alerts_by_signal_table_is_in_text_json_and_markdown() {
+    let r = report();
+    let check = r.check("alerts/golden-signals").expect("ran");
+    let table = check.tables.first().expect("a table");
+    assert_eq!(
+        table.columns,
+        vec!["signal", "alert", "severity", "for", "runbook"]
+    );
+    assert_eq!(
+        table.rows[0],
+        vec![
+            "errors",
+            "CheckoutHighErrorRate",
+            "critical",
+            "5m",
+            "docs/runbooks/checkout.md#checkouthigherrorrate"
+        ]
+    );
+    let markdown = render_markdown(&r);
+    assert!(
+        markdown.contains(
+            "| errors | CheckoutHighErrorRate | critical | 5m | docs/runbooks/checkout.md#checkouthigherrorrate |"
+        ),
+        "{markdown}"
+    );
+    let json = golive_report::render_json(&r);
+    assert!(json.contains("\"title\": \"Alerts by golden signal\""));
 }
