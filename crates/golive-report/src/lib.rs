@@ -4,6 +4,7 @@
 mod badge;
 mod fleet;
 mod github;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -13,6 +14,7 @@ mod text;
 pub use badge::{badge_value, render_badge};
 pub use fleet::{FleetEntry, render_fleet_json, render_fleet_markdown, render_fleet_text};
 pub use github::render_github;
+pub use html::render_html;
 pub use json::render_json;
 pub use junit::{render_junit, render_junit_fleet};
 pub use markdown::render_markdown;

@@ -11,8 +11,8 @@ use golive_core::model::FailOn;
 use golive_core::workspace::{ScanOptions, Workspace};
 use golive_core::{Config, Date, Level};
 use golive_report::{
-    TextOptions, render_badge, render_github, render_json, render_junit, render_markdown,
-    render_sarif, render_text,
+    TextOptions, render_badge, render_github, render_html, render_json, render_junit,
+    render_markdown, render_sarif, render_text,
 };
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -50,6 +50,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         ReportFormat::Junit => render_junit(&report),
         ReportFormat::Markdown => render_markdown(&report),
         ReportFormat::Github => render_github(&report),
+        ReportFormat::Html => render_html(&report),
         ReportFormat::Text => render_text(
             &report,
             &TextOptions {

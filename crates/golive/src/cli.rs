@@ -41,6 +41,8 @@ pub enum ReportFormat {
     Markdown,
     /// GitHub Actions annotations (workflow commands) on the findings' lines.
     Github,
+    /// One self-contained HTML page (no network): level, category chart, findings with code.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -49,7 +49,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             render_junit_fleet(&reports)
         }
         // Refused above.
-        ReportFormat::Sarif | ReportFormat::Github => String::new(),
+        ReportFormat::Sarif | ReportFormat::Github | ReportFormat::Html => String::new(),
     };
     write_output(args, &rendered)?;
     let all_ready = results
@@ -85,6 +85,9 @@ fn refused(args: &CheckArgs) -> Option<String> {
     match args.format {
         ReportFormat::Sarif => Some(format!(
             "--format sarif describes one repository; run golive once per repository, or use json, junit, markdown or text with {n} paths"
+        )),
+        ReportFormat::Html => Some(format!(
+            "--format html is one repository's page; use it with one path, not {n} (markdown or json give the fleet)"
         )),
         ReportFormat::Github => Some(format!(
             "--format github annotates one repository's files; use it with one path, not {n}"

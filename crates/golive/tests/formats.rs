@@ -173,3 +173,84 @@ fn the_badge_shows_the_level_and_score() {
     assert!(svg.contains(">no level · 40%</text>"), "{svg}");
     snapshot("formats-badge", &svg);
 }
+
+/// The Chromium binary: `GOLIVE_CHROMIUM`, else `chromium` on PATH (`.ci/setup` installs it).
+fn chromium() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("GOLIVE_CHROMIUM") {
+        return p.into();
+    }
+    for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return p;
+            }
+        }
+    }
+    panic!("no Chromium found: run .ci/setup (installs Debian's chromium) or set GOLIVE_CHROMIUM");
+}
+
+fn headless(args: &[&str], page: &Path) -> std::process::Output {
+    std::process::Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+        ])
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs")
+}
+
+#[test]
+fn html_is_one_offline_page_that_chromium_renders() {
+    let (html, code) = run(REPO, "html");
+    assert_eq!(code, 1);
+    // Self-contained: nothing is fetched.
+    for needle in ["<link", " src=", "@import", "url(http"] {
+        assert!(
+            !html.contains(needle),
+            "the page fetches something: {needle}"
+        );
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, &html).expect("write page");
+    let out = headless(&["--dump-dom"], &page);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    // The page's script ran: it counted 3 findings in 6 checks and filled the counter.
+    assert!(
+        dom.contains("data-rendered=\"findings:3;checks:6\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dom.contains("<span id=\"shown-findings\" class=\"muted\">3 findings shown</span>"));
+    assert!(
+        dom.contains("class=\"hide-ok\""),
+        "passing checks start hidden"
+    );
+    assert!(dom.contains(
+        "<span class=\"verdict not-ready\" id=\"verdict\">NOT READY: target level bronze not reached (level: none); 2 finding(s) with severity error</span>"
+    ));
+    assert_eq!(
+        dom.matches("class=\"bar\"").count(),
+        3,
+        "one bar per category that applies"
+    );
+    assert!(dom.contains("<span class=\"n\">19</span>          resources:</span>"));
+    // A screenshot for people to look at (kept in the target dir).
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("golive-report.png");
+    let _ = std::fs::remove_file(&shot);
+    let arg = format!("--screenshot={}", shot.display());
+    headless(&[&arg, "--window-size=1280,1600"], &page);
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert!(
+        png.len() > 20_000,
+        "a page was drawn, not a blank: {} bytes",
+        png.len()
+    );
+}
