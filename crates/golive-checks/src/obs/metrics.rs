@@ -2,7 +2,7 @@ use super::deps::{self, Dependency, Ecosystem};
 use golive_core::kube::KubeObject;
 use golive_core::parse::yaml::Node;
 use golive_core::workspace::{FileKind, SourceFile, Workspace};
-use golive_core::{Context, Evidence, Facet, Finding, Outcome, declare_check};
+use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
 
 declare_check! {
     /// ## What it checks
@@ -103,14 +103,8 @@ impl golive_core::Check for Metrics {
         if !evidence.is_empty() {
             return Outcome::Pass(evidence);
         }
-        let service_code = ws.facets().iter().any(|f| f.is_ecosystem());
-        let deployable = [Facet::Kubernetes, Facet::Helm, Facet::Docker]
-            .iter()
-            .any(|f| ws.has(*f));
-        if !service_code && !deployable {
-            return Outcome::not_applicable(
-                "no service code (no language ecosystem) and nothing deployable (no Kubernetes manifests, Helm chart or Dockerfile)",
-            );
+        if let Some(reason) = super::no_service(ws) {
+            return Outcome::not_applicable(reason);
         }
         Outcome::from_findings(
             vec![Finding::repo(
