@@ -565,7 +565,8 @@ impl golive_core::Check for GoldenSignals {
             return Outcome::not_applicable(rules.no_alerts_reason());
         }
         let mut records: HashMap<String, Vec<Expr>> = HashMap::new();
-        for r in distinct(rules.rules.iter().filter(|r| r.kind == RuleKind::Record)) {
+        let once = rules.once_per_place();
+        for r in once.iter().filter(|r| r.kind == RuleKind::Record) {
             if let Some(e) = expr_text(r).map(promql::parse).and_then(|p| match p {
                 promql::Parsed::Expr(e) => Some(e),
                 _ => None,
@@ -578,7 +579,7 @@ impl golive_core::Check for GoldenSignals {
         let mut evidence = Vec::new();
         let (mut read, mut unread) = (0usize, 0usize);
         let mut traffic = false;
-        for alert in distinct(rules.alerts()) {
+        for alert in once.iter().filter(|r| r.kind == RuleKind::Alert) {
             let Some(expr) = expr_text(alert).map(promql::parse) else {
                 unread += 1;
                 continue;
@@ -692,27 +693,6 @@ impl golive_core::Check for GoldenSignals {
         head.extend(rules.unread.notes());
         Outcome::from_findings(findings, head)
     }
-}
-
-/// The rules once each: a PrometheusRule rendered by several kustomize overlays yields the
-/// same rules (same origin file and line) once per overlay.
-pub(crate) fn distinct<'r, 'a>(rules: impl Iterator<Item = &'r Rule<'a>>) -> Vec<&'r Rule<'a>>
-where
-    'a: 'r,
-{
-    let mut seen = std::collections::HashSet::new();
-    rules
-        .filter(|r| {
-            let at = r.location();
-            seen.insert((
-                at.path,
-                at.line,
-                at.column,
-                r.kind == RuleKind::Alert,
-                r.name(),
-            ))
-        })
-        .collect()
 }
 
 fn expr_text<'a>(rule: &Rule<'a>) -> Option<&'a str> {

@@ -1,4 +1,3 @@
-use super::golden_signals::distinct;
 use super::promql::{self, Parsed, metric_name, walk};
 use super::rules::{self, RuleKind};
 use golive_core::{Context, Evidence, Finding, Outcome, declare_check};
@@ -490,7 +489,7 @@ impl golive_core::Check for RatioAggregated {
             return Outcome::not_applicable(rules.no_alerts_reason());
         }
         let mut records = Records::new();
-        let all = distinct(rules.rules.iter());
+        let all = rules.once_per_place();
         for r in all.iter().filter(|r| r.kind == RuleKind::Record) {
             if let Some((_, v)) = r.field("expr")
                 && let Some(t) = v.as_str()

@@ -17,7 +17,7 @@ use golive_core::{Evidence, Location};
 use std::collections::BTreeMap;
 
 /// Whether a rule raises alerts or records a series.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum RuleKind {
     Alert,
     Record,
@@ -260,6 +260,19 @@ impl<'a> Rules<'a> {
         self.alerts().count()
     }
 
+    /// The rules once per place (origin file and line), whatever namespace kustomize overlays
+    /// put them in: for checks about what the rules say, not where they are deployed.
+    pub(crate) fn once_per_place(&self) -> Vec<&Rule<'a>> {
+        let mut seen = std::collections::HashSet::new();
+        self.rules
+            .iter()
+            .filter(|r| {
+                let at = r.location();
+                seen.insert((at.path, at.line, at.column, r.kind, r.name()))
+            })
+            .collect()
+    }
+
     /// The not-applicable reason for a check about alerting rules when there are none.
     pub(crate) fn no_alerts_reason(&self) -> String {
         let recording = self.rules.len();
@@ -355,6 +368,18 @@ pub(crate) fn discover(ws: &Workspace) -> Rules<'_> {
     }
     rules.sort_by(|a, b| {
         (&a.file.path, a.name_key.start()).cmp(&(&b.file.path, b.name_key.start()))
+    });
+    // A PrometheusRule of a base rendered by several kustomize overlays yields the same rules
+    // (same origin file and line) once per overlay: keep each once, unless the overlays put it
+    // in different namespaces (Alertmanager routing can depend on the namespace).
+    let mut seen = std::collections::HashSet::new();
+    rules.retain(|r| {
+        let at = r.location();
+        let namespace = match r.origin {
+            Origin::PrometheusRule { namespace, .. } => namespace,
+            _ => None,
+        };
+        seen.insert((at.path, at.line, at.column, r.kind, r.name(), namespace))
     });
     Rules { rules, unread }
 }
@@ -632,5 +657,34 @@ mod tests {
         assert_eq!(rules.rules[0].name(), "Down");
         assert_eq!(rules.rules[0].location().line, 6);
         assert!(w.has(golive_core::Facet::PrometheusRules));
+    }
+
+    #[test]
+    fn rules_rendered_by_several_overlays_are_kept_once_per_namespace() {
+        let rule = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: r}\nspec:\n  groups:\n  - name: g\n    rules:\n    - alert: Down\n      expr: up == 0\n";
+        let overlay = |ns: &str| format!("resources: [../../base]\nnamespace: {ns}\n");
+        let (prod, staging, qa) = (overlay("prod"), overlay("staging"), overlay("prod"));
+        let w = ws(&[
+            ("deploy/base/kustomization.yaml", "resources: [rule.yaml]\n"),
+            ("deploy/base/rule.yaml", rule),
+            ("deploy/overlays/prod/kustomization.yaml", &prod),
+            ("deploy/overlays/prod-eu/kustomization.yaml", &qa),
+            ("deploy/overlays/staging/kustomization.yaml", &staging),
+        ]);
+        let rules = discover(&w);
+        let places: Vec<(String, u32)> = rules
+            .rules
+            .iter()
+            .map(|r| (r.location().path, r.location().line))
+            .collect();
+        assert_eq!(
+            places,
+            vec![
+                ("deploy/base/rule.yaml".to_string(), 8),
+                ("deploy/base/rule.yaml".to_string(), 8)
+            ],
+            "prod and prod-eu render the same rule in the same namespace: once; staging: once more"
+        );
+        assert_eq!(rules.once_per_place().len(), 1);
     }
 }
