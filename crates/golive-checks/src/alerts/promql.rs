@@ -4,14 +4,15 @@
 
 use promql_parser::label::{METRIC_NAME, MatchOp};
 use promql_parser::parser::{Expr, VectorSelector};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{LazyLock, Mutex};
 
 /// Deepest bracket nesting golive hands to the PromQL parser (it recurses; a hostile expression
 /// must become a finding, not a stack overflow). Real expressions stay far below.
 pub(crate) const MAX_NESTING: usize = 128;
 
 /// What an `expr` string is.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Parsed {
     /// Valid PromQL.
     Expr(Expr),
@@ -34,9 +35,35 @@ impl Parsed {
     }
 }
 
+/// Expressions parsed so far, by text: half a dozen checks read every rule's expression, and
+/// parsing PromQL costs far more than cloning the tree. Parsing is a pure function of the text,
+/// so sharing results between checks (and runs) cannot change one.
+static PARSED: LazyLock<Mutex<HashMap<String, Parsed>>> = LazyLock::new(Default::default);
+
+/// Entries kept before the cache starts over (a bound on memory for very long runs).
+const CACHE_LIMIT: usize = 50_000;
+
 /// Parses an expression the way every check should: templates and LogQL are recognised, deep
-/// nesting is refused before the (recursive) parser sees it.
+/// nesting is refused before the (recursive) parser sees it. Results are shared between checks.
 pub(crate) fn parse(text: &str) -> Parsed {
+    let cached = PARSED
+        .lock()
+        .ok()
+        .and_then(|cache| cache.get(text).cloned());
+    if let Some(parsed) = cached {
+        return parsed;
+    }
+    let parsed = parse_uncached(text);
+    if let Ok(mut cache) = PARSED.lock() {
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(text.to_string(), parsed.clone());
+    }
+    parsed
+}
+
+fn parse_uncached(text: &str) -> Parsed {
     if text.contains("{{") {
         return Parsed::Templated;
     }
