@@ -214,4 +214,12 @@ impl Report {
     pub fn check(&self, id: &str) -> Option<&CheckResult> {
         self.checks.iter().find(|c| c.id == id)
     }
+
+    /// The results of one category's checks, in report order (what every renderer groups by).
+    pub fn checks_in(&self, category: Category) -> Vec<&CheckResult> {
+        self.checks
+            .iter()
+            .filter(|c| c.category == category)
+            .collect()
+    }
 }

@@ -2,7 +2,9 @@
 //! score, gate, failing checks), in text, Markdown and JSON.
 
 use crate::markdown::cell;
+use crate::text::{Painter, table_lines};
 use golive_core::Report;
+use golive_core::Table;
 use golive_core::report::Status;
 use std::fmt::Write;
 
@@ -99,43 +101,32 @@ fn headline(entries: &[FleetEntry<'_>]) -> String {
 
 /// The fleet table for a terminal.
 pub fn render_fleet_text(entries: &[FleetEntry<'_>]) -> String {
-    let header = [
-        "service", "path", "level", "target", "score", "gate", "failing",
-    ];
-    let table: Vec<[String; 7]> = rows(entries)
-        .into_iter()
-        .map(|r| {
-            [
-                r.service,
-                r.target,
-                r.level,
-                r.target_level,
-                r.score,
-                r.verdict.to_string(),
-                failing_text(&r.failing),
-            ]
-        })
-        .collect();
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &table {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
+    let mut table = Table::new(
+        format!("golive fleet · {}", headline(entries)),
+        &[
+            "service", "path", "level", "target", "score", "gate", "failing",
+        ],
+    );
+    for r in rows(entries) {
+        let failing = failing_text(&r.failing);
+        table.row([
+            r.service,
+            r.target,
+            r.level,
+            r.target_level,
+            r.score,
+            r.verdict.to_string(),
+            failing,
+        ]);
     }
-    let line = |cells: Vec<&str>| -> String {
-        let mut text = String::new();
-        for (cell, w) in cells.iter().zip(widths) {
-            text.push_str(cell);
-            text.push_str(&" ".repeat(w.saturating_sub(cell.chars().count()) + 2));
-        }
-        text.trim_end().to_string()
-    };
-    let mut out = format!("golive fleet · {}\n\n", headline(entries));
-    out.push_str(&line(header.to_vec()));
-    out.push('\n');
-    for row in &table {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    let lines = table_lines(&table, &Painter { color: false });
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
         out.push('\n');
+        if i == 0 {
+            out.push('\n');
+        }
     }
     out
 }

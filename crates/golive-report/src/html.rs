@@ -2,6 +2,7 @@
 //! a report in a browser: the level and verdict, a chart of the categories, what the next level
 //! needs, then every check with its findings as code snippets, its fix and its tables.
 
+use crate::markup as esc;
 use golive_core::Severity;
 use golive_core::model::{Finding, Table};
 use golive_core::report::{BaselineState, CheckResult, Report, Status};
@@ -117,11 +118,7 @@ pub fn render_html(report: &Report) -> String {
     chart(report, &mut out);
     out.push_str("<div class=\"controls\"><label><input type=\"checkbox\" id=\"show-ok\"> show passing and not-applicable checks</label> · <span id=\"shown-findings\" class=\"muted\"></span></div>\n");
     for cat in &report.categories {
-        let checks: Vec<&CheckResult> = report
-            .checks
-            .iter()
-            .filter(|c| c.category == cat.id)
-            .collect();
+        let checks = report.checks_in(cat.id);
         if checks.is_empty() {
             continue;
         }
@@ -318,22 +315,6 @@ fn anchor(id: &str) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     format!("check-{cleaned}")
-}
-
-/// Escapes text for HTML content and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

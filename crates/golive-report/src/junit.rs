@@ -3,7 +3,7 @@
 //! `<failure>` listing its findings; not-applicable is `<skipped>`; a check that could not be
 //! evaluated is an `<error>`; a waived check passes with its waiver in `<system-out>`.
 
-use crate::location_text;
+use crate::{location_text, markup as xml};
 use golive_core::report::{CheckResult, Report, Status};
 use std::fmt::Write;
 
@@ -33,11 +33,7 @@ pub fn render_junit_fleet(reports: &[&Report]) -> String {
     for report in reports {
         let target = target_of(report);
         for cat in &report.categories {
-            let checks: Vec<&CheckResult> = report
-                .checks
-                .iter()
-                .filter(|c| c.category == cat.id)
-                .collect();
+            let checks = report.checks_in(cat.id);
             if checks.is_empty() {
                 continue;
             }
@@ -166,32 +162,9 @@ fn classname(target: &str) -> String {
     }
 }
 
-/// Escapes text for XML attributes and content; drops characters XML 1.0 cannot carry.
-pub(crate) fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn xml_escapes_markup_and_drops_control_characters() {
-        assert_eq!(xml("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
-    }
 
     #[test]
     fn class_names_are_dotted_identifiers() {

@@ -31,3 +31,35 @@ pub(crate) fn location_text(loc: &Location) -> String {
         format!("{}: ", loc.path)
     }
 }
+
+/// Escapes text for HTML and XML content and attribute values, and drops the control characters
+/// XML 1.0 cannot carry (tabs and line breaks stay).
+pub(crate) fn markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markup;
+
+    #[test]
+    fn markup_is_escaped_and_control_characters_dropped() {
+        assert_eq!(
+            markup("<script>\"x\" & 'y'\u{1}\n"),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;\n"
+        );
+    }
+}

@@ -50,11 +50,7 @@ pub fn render_markdown(report: &Report) -> String {
         .categories
         .iter()
         .filter_map(|cat| {
-            let checks: Vec<&CheckResult> = report
-                .checks
-                .iter()
-                .filter(|c| c.category == cat.id)
-                .collect();
+            let checks = report.checks_in(cat.id);
             if checks.is_empty() {
                 return None;
             }
@@ -70,7 +66,7 @@ pub fn render_markdown(report: &Report) -> String {
                 "<details><summary><b>{}</b> · {score}</summary>\n\n| | check | level | details |\n| --- | --- | --- | --- |\n",
                 cat.title
             );
-            for c in checks {
+            for c in &checks {
                 let _ = writeln!(
                     t,
                     "| {} | `{}` | {} | {} |",
@@ -80,7 +76,7 @@ pub fn render_markdown(report: &Report) -> String {
                     cell(&details(c))
                 );
             }
-            for c in report.checks.iter().filter(|c| c.category == cat.id) {
+            for c in &checks {
                 for table in &c.tables {
                     let _ = write!(
                         t,

@@ -29,8 +29,8 @@ impl Default for TextOptions {
     }
 }
 
-struct Painter {
-    color: bool,
+pub(crate) struct Painter {
+    pub(crate) color: bool,
 }
 
 impl Painter {
@@ -57,11 +57,7 @@ pub fn render_text(report: &Report, opts: &TextOptions) -> String {
     if !opts.quiet {
         let id_width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
         for cat in &report.categories {
-            let checks: Vec<&CheckResult> = report
-                .checks
-                .iter()
-                .filter(|c| c.category == cat.id)
-                .collect();
+            let checks = report.checks_in(cat.id);
             let score = format!(
                 "{}/{} ({}%)",
                 cat.score.passed, cat.score.applicable, cat.score.percent
@@ -176,7 +172,7 @@ fn tables(c: &CheckResult, p: &Painter, out: &mut String) {
 }
 
 /// A table as lines: its title, the header, one line per row, columns aligned on characters.
-fn table_lines(t: &Table, p: &Painter) -> Vec<String> {
+pub(crate) fn table_lines(t: &Table, p: &Painter) -> Vec<String> {
     let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
     for row in &t.rows {
         for (w, cell) in widths.iter_mut().zip(row) {
