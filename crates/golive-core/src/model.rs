@@ -139,6 +139,9 @@ string_enum! {
         Security => "security", "Security and secrets";
         Data => "data", "Data and disaster recovery";
         Terraform => "terraform", "Terraform and IaC";
+        Manual => "manual", "Manual attestations";
+        Live => "live", "Live service";
+        Custom => "custom", "Custom policies";
         Files => "files", "Files golive reads";
     }
 }
