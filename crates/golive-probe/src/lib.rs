@@ -5,4 +5,9 @@
 //! * [`exposition`]: a parser for the Prometheus text format 0.0.4 and OpenMetrics 1.0
 //!   (`exposition::parse(text, content_type)`), with helpers that find a request counter, a
 //!   request-duration histogram and label cardinality.
+//! * [`load`]: the bounded, open-loop load generator (`load::run(client, make_request, &spec)`,
+//!   `load::run_blocking`), whose `LoadResult` has latency percentiles corrected for
+//!   coordinated omission, status counts, the error rate, why it stopped and the rate-limit
+//!   headers seen; `load::render_chart` and `load::chart_svg` draw its latencies.
 pub mod exposition;
+pub mod load;
