@@ -9,5 +9,10 @@
 //!   `load::run_blocking`), whose `LoadResult` has latency percentiles corrected for
 //!   coordinated omission, status counts, the error rate, why it stopped and the rate-limit
 //!   headers seen; `load::render_chart` and `load::chart_svg` draw its latencies.
+//! * [`tls`]: `tls::inspect(host, port, server_name, &roots)` reports the negotiated version
+//!   and suite, the presented chain (subject, issuer, SANs, validity, days left, self-signed)
+//!   and whether it verifies for the name; `tls::probe_versions` tells which of TLS 1.0-1.3 the
+//!   server accepts; `tls::hsts` parses `Strict-Transport-Security`.
 pub mod exposition;
 pub mod load;
+pub mod tls;

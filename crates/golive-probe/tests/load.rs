@@ -99,7 +99,7 @@ async fn start_server() -> TestServer {
 }
 
 fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    golive_probe::tls::ensure_crypto_provider();
     reqwest::Client::builder().build().unwrap()
 }
 
