@@ -340,6 +340,7 @@ pub const METHOD_LABELS: &[&str] = &[
     "method",
     "http_method",
     "http_request_method",
+    "verb",
     "grpc_method",
 ];
 /// Label names that carry the route (handler, path template...).
@@ -437,6 +438,29 @@ fn convention_of(name: &str) -> Option<&'static str> {
         .map(|(_, c)| *c)
 }
 
+/// Counters of a subset of requests (failures, retries...), never the request counter.
+fn counts_a_subset(name: &str) -> bool {
+    [
+        "fail",
+        "error",
+        "reject",
+        "retr",
+        "drop",
+        "timeout",
+        "denied",
+        "abort",
+        "cancel",
+        "throttl",
+        "limited",
+        "in_flight",
+        "inflight",
+        "pending",
+        "queue",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+}
+
 fn excluded(name: &str) -> bool {
     name.starts_with("promhttp_metric_handler")
         || name.contains("client")
@@ -463,6 +487,9 @@ fn looks_like_duration(name: &str) -> bool {
 }
 
 fn looks_like_request_counter(name: &str) -> bool {
+    if counts_a_subset(name) {
+        return false;
+    }
     let base = name.strip_suffix("_total").unwrap_or(name);
     base.ends_with("requests")
         || base.ends_with("request")
@@ -502,7 +529,14 @@ impl Exposition {
             }
             let candidate = match family.metric_type {
                 MetricType::Counter | MetricType::Unknown => {
-                    let sample_name = family.samples.first().map(|s| s.name.clone());
+                    // The counting sample: `foo_total` of an OpenMetrics counter `foo`, the
+                    // family's own name otherwise (never its `_created`).
+                    let sample_name = family
+                        .samples
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .find(|n| !n.ends_with("_created"))
+                        .map(str::to_string);
                     match sample_name {
                         Some(n) if looks_like_request_counter(&n) => Some(n),
                         _ => None,
@@ -530,8 +564,23 @@ impl Exposition {
                 status_label: first_label(family, STATUS_LABELS),
                 route_label: first_label(family, ROUTE_LABELS),
             };
-            let score = u32::from(rc.status_label.is_some()) * 4
-                + u32::from(rc.method_label.is_some()) * 2
+            // Requests of what? Without a status or method label, a known convention, a name
+            // about serving, or no labels at all (one plain application counter),
+            // `node_disk_flush_requests_total{device}` would qualify.
+            let serving = rc.status_label.is_some()
+                || rc.method_label.is_some()
+                || convention != "generic"
+                || ["http", "grpc", "rpc", "server", "api"]
+                    .iter()
+                    .any(|w| family.name.contains(w))
+                || (family.label_names().is_empty() && !family.name.starts_with("node_"));
+            if !serving {
+                continue;
+            }
+            let dedicated = matches!(family.metric_type, MetricType::Counter);
+            let score = u32::from(rc.status_label.is_some()) * 8
+                + u32::from(rc.method_label.is_some()) * 4
+                + u32::from(dedicated) * 2
                 + u32::from(convention != "generic");
             if best.as_ref().is_none_or(|(b, _)| score > *b) {
                 best = Some((score, rc));

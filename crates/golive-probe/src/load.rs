@@ -471,13 +471,15 @@ where
         let max_body = spec.max_body_bytes;
         tasks.spawn(async move {
             let outcome = one_request(request, due, timeout, max_body).await;
-            drop(permit);
             if let Ok(mut s) = shared_task.lock() {
                 s.record(outcome);
                 if s.overload.is_some() {
                     finished_task.notify_one();
                 }
             }
+            // Free the slot only once the outcome is recorded, so that the scheduler, which
+            // checks for overload after taking a slot, sees it.
+            drop(permit);
         });
     };
     while tasks.join_next().await.is_some() {}

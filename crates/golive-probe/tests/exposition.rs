@@ -444,3 +444,172 @@ mod fuzz {
         }
     }
 }
+
+// ----------------------------------------------------------------------------------------------
+// Output captured from real processes (see tests/data/README.md)
+// ----------------------------------------------------------------------------------------------
+
+#[test]
+fn real_node_exporter_1_5() {
+    let exp = parse(&data("node_exporter_1.5.0_real.prom"), PROM).unwrap();
+    assert!(exp.families.len() > 150, "{}", exp.families.len());
+    let samples: usize = exp.families.iter().map(|f| f.samples.len()).sum();
+    assert!(samples > 500, "{samples}");
+    assert_eq!(
+        exp.family("node_load1").unwrap().metric_type,
+        MetricType::Gauge
+    );
+    assert_eq!(
+        exp.family("node_uname_info").unwrap().samples[0].label("nodename"),
+        Some("web-1")
+    );
+    // promhttp's counter only counts scrapes, and `node_disk_flush_requests_total` counts disk
+    // flushes: neither is a request counter.
+    assert!(exp.family("node_disk_flush_requests_total").is_some());
+    assert!(exp.request_counter().is_none());
+    assert!(exp.request_duration().is_none());
+}
+
+#[test]
+fn real_python_client_text() {
+    let exp = parse(&data("python_client_0.26_real.prom"), PROM).unwrap();
+    // `_created` are gauge families of their own in Prometheus text.
+    assert_eq!(
+        exp.family("http_requests_created").unwrap().metric_type,
+        MetricType::Gauge
+    );
+    assert_eq!(
+        exp.family("app_build_info").unwrap().metric_type,
+        MetricType::Gauge
+    );
+    let odd = exp.family("app_config_paths").unwrap();
+    assert_eq!(
+        odd.help.as_deref(),
+        Some("Paths with awkward characters: back\\slash and\nnewline.")
+    );
+    let paths: Vec<&str> = odd.samples.iter().filter_map(|s| s.label("path")).collect();
+    assert_eq!(
+        paths,
+        vec!["C:\\Program Files\\app", "say \"hi\"", "line1\nline2"]
+    );
+    let rc = exp.request_counter().unwrap();
+    assert_eq!(rc.sample_name, "http_requests_total");
+    assert_eq!(rc.status_label.as_deref(), Some("status"));
+    let h = exp.duration_histogram().unwrap();
+    assert_eq!(h.buckets, vec![0.01, 0.05, 0.1, 0.5, 1.0]);
+    assert_eq!(h.family.cardinality().label_sets, 2);
+}
+
+#[test]
+fn real_python_client_openmetrics() {
+    let text = data("python_client_0.26_real_openmetrics.txt");
+    let exp = parse(&text, OM).unwrap();
+    assert_eq!(
+        exp.family("python_gc_collections").unwrap().samples.len(),
+        3
+    );
+    let requests = exp.family("http_requests").unwrap();
+    assert_eq!(requests.metric_type, MetricType::Counter);
+    assert_eq!(requests.samples_with_suffix("_created").count(), 3);
+    let ex = requests.samples[0].exemplar.as_ref().unwrap();
+    assert_eq!(ex.labels[0].1, "b7ad6b7169203331");
+    assert!(ex.timestamp.is_some());
+    let h = exp.family("http_request_duration_seconds").unwrap();
+    assert_eq!(h.samples.iter().filter(|s| s.exemplar.is_some()).count(), 2);
+    assert_eq!(
+        exp.family("app_build").unwrap().metric_type,
+        MetricType::Info
+    );
+    let state = exp.family("app_state").unwrap();
+    assert_eq!(state.metric_type, MetricType::StateSet);
+    assert_eq!(
+        state.cardinality().labels,
+        vec![("app_state".to_string(), 3)]
+    );
+    let job = exp.family("job_duration_seconds").unwrap();
+    assert_eq!(job.metric_type, MetricType::Summary);
+    assert_eq!(job.samples.len(), 3);
+    let rc = exp.request_counter().unwrap();
+    assert_eq!(rc.family.name, "http_requests");
+    assert_eq!(rc.sample_name, "http_requests_total");
+    // Truncated: no `# EOF`.
+    let cut = &text[..text.len() / 2];
+    assert!(
+        parse(cut, OM)
+            .unwrap_err()
+            .message
+            .contains("does not end with `# EOF`")
+    );
+}
+
+#[test]
+fn real_prom_client_text_and_openmetrics() {
+    for (file, ct) in [
+        ("prom_client_real.prom", PROM),
+        ("prom_client_real_openmetrics.txt", OM),
+    ] {
+        let exp = parse(&data(file), ct).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(exp.family("nodejs_version_info").is_some(), "{file}");
+        let rc = exp.request_counter().unwrap();
+        // A dedicated counter wins over the histogram's `_count` when both have the labels.
+        assert_eq!(rc.sample_name, "http_requests_total", "{file}");
+        assert_eq!(rc.status_label.as_deref(), Some("status_code"));
+        assert_eq!(rc.route_label.as_deref(), Some("route"));
+        let h = exp.duration_histogram().unwrap();
+        assert_eq!(h.family.name, "http_request_duration_seconds");
+        assert_eq!(h.buckets.len(), 11);
+        assert_eq!(h.family.cardinality().label_sets, 2);
+        assert_eq!(h.family.cardinality().series, 28);
+    }
+}
+
+#[test]
+fn counters_that_are_not_about_serving() {
+    let exp = parse_as(
+        "node_disk_flush_requests_total{device=\"vda\"} 3\n",
+        Format::PrometheusText,
+    )
+    .unwrap();
+    assert!(exp.request_counter().is_none());
+    let exp = parse_as("myapp_requests_total 3\n", Format::PrometheusText).unwrap();
+    assert_eq!(
+        exp.request_counter().unwrap().status_label,
+        None,
+        "one plain counter qualifies"
+    );
+    let exp = parse_as(
+        "myapp_requests_total{device=\"a\"} 3\n",
+        Format::PrometheusText,
+    )
+    .unwrap();
+    assert!(
+        exp.request_counter().is_none(),
+        "requests of a device: cannot tell"
+    );
+    let exp = parse_as(
+        "myapp_requests_total{code=\"200\"} 3\n",
+        Format::PrometheusText,
+    )
+    .unwrap();
+    assert_eq!(
+        exp.request_counter().unwrap().sample_name,
+        "myapp_requests_total"
+    );
+}
+
+#[test]
+fn subset_counters_are_not_request_counters() {
+    let text = "# TYPE http_failed_requests_total counter\nhttp_failed_requests_total{code=\"500\",method=\"GET\"} 3\n\
+                # TYPE http_requests_total counter\nhttp_requests_total 10\n";
+    let exp = parse_as(text, Format::PrometheusText).unwrap();
+    assert_eq!(
+        exp.request_counter().unwrap().sample_name,
+        "http_requests_total"
+    );
+    let only = parse_as(
+        "http_request_retries_total{code=\"503\"} 1\n",
+        Format::PrometheusText,
+    )
+    .unwrap();
+    assert!(only.request_counter().is_none());
+}
