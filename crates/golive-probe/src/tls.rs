@@ -150,8 +150,10 @@ pub enum CertProblem {
     NotYetValid,
     /// The certificate is not valid for the server name.
     WrongName,
-    /// No path to a trusted root (includes self-signed certificates and missing intermediates).
+    /// No path to a trusted root (a private CA, a missing intermediate).
     UntrustedIssuer,
+    /// The leaf is self-signed (and not trusted as such).
+    SelfSigned,
     Revoked,
     BadSignature,
     Other,
@@ -444,11 +446,19 @@ pub async fn inspect_with_timeout(
         });
     };
     let now = unix_now();
-    let chain = hs.chain.iter().map(|der| cert_info(der, now)).collect();
-    let verification = verifier.outcome().unwrap_or(Verification::Invalid {
+    let chain: Vec<CertInfo> = hs.chain.iter().map(|der| cert_info(der, now)).collect();
+    let mut verification = verifier.outcome().unwrap_or(Verification::Invalid {
         problem: CertProblem::Other,
         message: "the server presented no certificate".to_string(),
     });
+    // webpki says "unknown issuer" for a self-signed leaf, or "CA used as end entity" when it
+    // carries `CA:TRUE` (as `openssl req -x509` makes them): say what it is.
+    if let Verification::Invalid { problem, .. } = &mut verification
+        && matches!(problem, CertProblem::UntrustedIssuer | CertProblem::Other)
+        && chain.first().is_some_and(|leaf| leaf.self_signed)
+    {
+        *problem = CertProblem::SelfSigned;
+    }
     Ok(TlsFacts {
         server_name: name.to_string(),
         version,

@@ -158,6 +158,20 @@ async fn certificate_expiring_in_5_days_is_valid_with_5_days_left() {
 }
 
 #[tokio::test]
+async fn private_ca_is_an_untrusted_issuer() {
+    let ca = ca();
+    let port = serve_leaf(leaf(Some(&ca), &["localhost"], -1, 90), false).await;
+    let facts = inspect("127.0.0.1", port, "localhost", &Roots::WebPki)
+        .await
+        .unwrap();
+    match &facts.verification {
+        Verification::Invalid { problem, .. } => assert_eq!(*problem, CertProblem::UntrustedIssuer),
+        other => panic!("expected an untrusted issuer, got {other:?}"),
+    }
+    assert!(!facts.leaf().unwrap().self_signed);
+}
+
+#[tokio::test]
 async fn wrong_name() {
     let ca = ca();
     let port = serve_leaf(leaf(Some(&ca), &["other.example"], -1, 90), false).await;
@@ -184,8 +198,8 @@ async fn self_signed_certificate() {
         .await
         .unwrap();
     match &facts.verification {
-        Verification::Invalid { problem, .. } => assert_eq!(*problem, CertProblem::UntrustedIssuer),
-        other => panic!("expected an untrusted issuer, got {other:?}"),
+        Verification::Invalid { problem, .. } => assert_eq!(*problem, CertProblem::SelfSigned),
+        other => panic!("expected a self-signed verdict, got {other:?}"),
     }
     assert!(facts.leaf().unwrap().self_signed);
     // Not trusted by the public roots either.
@@ -330,4 +344,103 @@ fn blocking_wrapper() {
         inside.is_err(),
         "blocking inside a runtime must refuse, not panic"
     );
+}
+
+/// A real legacy server: OpenSSL's `s_server` accepting TLS 1.0 to 1.3, with a certificate made
+/// by `openssl req -x509` (self-signed and `CA:TRUE`). Skipped where the `openssl` command is
+/// missing.
+#[tokio::test]
+async fn openssl_server_accepting_tls10_to_13() {
+    let Ok(out) = std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+    else {
+        eprintln!("skipped: no openssl command");
+        return;
+    };
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let (key, cert) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args([
+            "s_server",
+            "-quiet",
+            "-cipher",
+            "DEFAULT@SECLEVEL=0",
+            "-min_protocol",
+            "TLSv1",
+        ])
+        .args(["-accept", &format!("127.0.0.1:{port}")])
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let versions = if ready {
+        Some(probe_versions("127.0.0.1", port, "localhost").await)
+    } else {
+        None
+    };
+    let facts = if ready {
+        Some(inspect("127.0.0.1", port, "localhost", &Roots::WebPki).await)
+    } else {
+        None
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready, "openssl s_server did not start");
+    let v = versions.unwrap().unwrap();
+    assert!(v.tls1_0.is_accepted(), "{:?}", v.tls1_0);
+    assert!(v.tls1_1.is_accepted(), "{:?}", v.tls1_1);
+    assert!(v.tls1_2.is_accepted(), "{:?}", v.tls1_2);
+    assert!(v.tls1_3.is_accepted(), "{:?}", v.tls1_3);
+    assert_eq!(v.min_accepted(), Some(TlsVersion::Tls1_0));
+    let facts = facts.unwrap().unwrap();
+    assert_eq!(facts.version, TlsVersion::Tls1_3);
+    assert!(facts.leaf().unwrap().self_signed);
+    match &facts.verification {
+        Verification::Invalid { problem, .. } => assert_eq!(*problem, CertProblem::SelfSigned),
+        other => panic!("{other:?}"),
+    }
 }
