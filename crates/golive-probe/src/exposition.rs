@@ -666,8 +666,9 @@ struct Parser {
 }
 
 fn parse_float(s: &str) -> Option<f64> {
-    // Rust accepts "inf", "infinity", "nan" in any case with a sign, like Go's ParseFloat.
-    // Reject forms Rust accepts but Go does not? Both accept "1e3", ".5", "5.", "+5".
+    // Rust's parser takes the decimal forms Go's ParseFloat takes (`1e3`, `.5`, `5.`, `+5`,
+    // `NaN`, `+Inf`, `-inf`, `Infinity`, any case). Go's hexadecimal floats are refused: no
+    // client library writes them.
     if s.is_empty() || s.contains('_') {
         return None;
     }

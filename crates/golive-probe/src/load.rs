@@ -5,6 +5,7 @@
 //! use std::time::Duration;
 //!
 //! # async fn demo() {
+//! golive_probe::tls::ensure_crypto_provider(); // reqwest is built without a TLS provider
 //! let client = reqwest::Client::new();
 //! let spec = LoadSpec::new(20.0, Duration::from_secs(10));
 //! let result = run(&client, |c, _i| c.get("http://127.0.0.1:8080/"), &spec).await;

@@ -220,7 +220,7 @@ async fn rate_limit_bookkeeping() {
     let mut spec = spec(100.0, 300);
     spec.concurrency = 1;
     let r = run(&client(), |c, _| c.get(&url), &spec).await;
-    assert!(r.sent > 10, "sent {}", r.sent);
+    assert!(r.sent > 5, "sent {}", r.sent);
     assert_eq!(r.rate_limit.count_429, r.sent - 5);
     assert_eq!(r.rate_limit.first_429_at, Some(5));
     assert_eq!(r.rate_limit.first_retry_after.as_deref(), Some("7"));
