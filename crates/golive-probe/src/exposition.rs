@@ -516,6 +516,11 @@ impl Exposition {
         self.families.iter().map(Family::cardinality).collect()
     }
 
+    /// Distinct series in the whole exposition (what one scrape adds to Prometheus).
+    pub fn total_series(&self) -> usize {
+        self.families.iter().map(|f| f.cardinality().series).sum()
+    }
+
     /// The best request counter: a counter named like `*_requests_total` (or `*_request_total`,
     /// `*_requests_received_total`, `*_requests_count`, `*_handled_total`, ingress-nginx's
     /// `*_requests`), or the `_count` of a request-duration histogram or summary (Micrometer,

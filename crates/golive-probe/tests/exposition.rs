@@ -49,6 +49,10 @@ fn node_exporter_output() {
     assert!(exp.request_counter().is_none());
     assert!(exp.request_duration().is_none());
     assert_eq!(exp.families.len(), 12);
+    assert_eq!(
+        exp.total_series(),
+        7 + 1 + 16 + 3 + 1 + 2 + 2 + 2 + 1 + 2 + 1 + 3
+    );
 }
 
 #[test]
