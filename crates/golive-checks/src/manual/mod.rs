@@ -2,13 +2,14 @@
 //! attested by people in READINESS.md (`- [x] … — @alice 2026-10-01 <!-- golive:manual/on-call -->`).
 //! Every check is the same function of its item ([`attestation`]); the files only declare them.
 
+mod escalation;
 mod on_call;
 
 use golive_core::readiness::{self, Item};
 use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, Outcome};
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&on_call::OnCall]
+    vec![&on_call::OnCall, &escalation::Escalation]
 }
 
 /// The READINESS.md line that attests `meta`'s item (with its default period).
