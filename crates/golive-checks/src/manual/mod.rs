@@ -3,13 +3,18 @@
 //! Every check is the same function of its item ([`attestation`]); the files only declare them.
 
 mod escalation;
+mod incident_process;
 mod on_call;
 
 use golive_core::readiness::{self, Item};
 use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, Outcome};
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
-    vec![&on_call::OnCall, &escalation::Escalation]
+    vec![
+        &on_call::OnCall,
+        &incident_process::IncidentProcess,
+        &escalation::Escalation,
+    ]
 }
 
 /// The READINESS.md line that attests `meta`'s item (with its default period).
