@@ -5,6 +5,7 @@
 mod escalation;
 mod incident_process;
 mod on_call;
+mod sign_off;
 
 use golive_core::readiness::{self, Item};
 use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, Outcome};
@@ -12,6 +13,7 @@ use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &on_call::OnCall,
+        &sign_off::SignOff,
         &incident_process::IncidentProcess,
         &escalation::Escalation,
     ]
