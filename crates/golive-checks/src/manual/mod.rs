@@ -5,6 +5,7 @@
 mod escalation;
 mod incident_process;
 mod on_call;
+mod restore_test;
 mod sign_off;
 
 use golive_core::readiness::{self, Item};
@@ -13,6 +14,7 @@ use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &on_call::OnCall,
+        &restore_test::RestoreTest,
         &sign_off::SignOff,
         &incident_process::IncidentProcess,
         &escalation::Escalation,
@@ -224,14 +226,19 @@ fn judge(
             )),
         ));
     }
-    let longer = match (raw, default_every) {
-        (Some(_), Some(default)) if days > default => {
-            format!(", longer than the recommended {default} days")
+    let phrase = match (raw, default_every) {
+        (Some(raw), Some(default)) if days > default => {
+            let in_days = if raw == format!("{days}d") {
+                String::new()
+            } else {
+                format!(" ({days} days)")
+            };
+            format!("every={raw}{in_days}, longer than the recommended {default} days")
         }
-        _ => String::new(),
+        _ => phrase,
     };
     Ok(format!(
-        "attested by {who} on {date} ({}; {phrase}{longer})",
+        "attested by {who} on {date} ({}; {phrase})",
         days_ago(age)
     ))
 }
