@@ -2,6 +2,7 @@
 //! attested by people in READINESS.md (`- [x] … — @alice 2026-10-01 <!-- golive:manual/on-call -->`).
 //! Every check is the same function of its item ([`attestation`]); the files only declare them.
 
+mod dr_drill;
 mod escalation;
 mod incident_process;
 mod on_call;
@@ -14,6 +15,7 @@ use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &on_call::OnCall,
+        &dr_drill::DrDrill,
         &restore_test::RestoreTest,
         &sign_off::SignOff,
         &incident_process::IncidentProcess,
