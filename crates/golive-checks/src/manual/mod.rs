@@ -5,6 +5,7 @@
 mod dr_drill;
 mod escalation;
 mod incident_process;
+mod load_test;
 mod on_call;
 mod restore_test;
 mod sign_off;
@@ -15,6 +16,7 @@ use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &on_call::OnCall,
+        &load_test::LoadTest,
         &dr_drill::DrDrill,
         &restore_test::RestoreTest,
         &sign_off::SignOff,
