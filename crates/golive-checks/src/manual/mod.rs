@@ -8,6 +8,7 @@ mod incident_process;
 mod load_test;
 mod on_call;
 mod restore_test;
+mod security_review;
 mod sign_off;
 
 use golive_core::readiness::{self, Item};
@@ -16,6 +17,7 @@ use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &on_call::OnCall,
+        &security_review::SecurityReview,
         &load_test::LoadTest,
         &dr_drill::DrDrill,
         &restore_test::RestoreTest,
