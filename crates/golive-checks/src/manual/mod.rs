@@ -2,6 +2,7 @@
 //! attested by people in READINESS.md (`- [x] … — @alice 2026-10-01 <!-- golive:manual/on-call -->`).
 //! Every check is the same function of its item ([`attestation`]); the files only declare them.
 
+mod capacity_plan;
 mod dr_drill;
 mod escalation;
 mod incident_process;
@@ -17,6 +18,7 @@ use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
     vec![
         &on_call::OnCall,
+        &capacity_plan::CapacityPlan,
         &security_review::SecurityReview,
         &load_test::LoadTest,
         &dr_drill::DrDrill,
