@@ -3,7 +3,7 @@
 //! An item is a task-list item (`- [ ]`, `- [x]`, `* [X]`, any indentation) whose text carries a
 //! marker comment `<!-- golive:ID [every=Nd] -->`. Manual items (`golive:manual/...`) are attested
 //! by people: `— @alice 2026-10-01` before the marker (the dash may be `—`, `–`, ` -- ` or
-//! ` - `; several handles are allowed). Task items inside code blocks or HTML comments are not
+//! ` - `; several handles are allowed, and team handles `@acme/sre` as in CODEOWNERS). Task items inside code blocks or HTML comments are not
 //! items: the file is read with pulldown-cmark. See docs/readiness.md for the format.
 
 use crate::date::Date;
@@ -143,13 +143,14 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
 /// `— @alice @bob 2026-10-01` at the end of an item's text.
 static ATTESTATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?s)(?:\s*[—–]\s*|\s+--?\s+)(@[A-Za-z0-9_.-]+(?:[\s,]+@[A-Za-z0-9_.-]+)*)(?:\s+(\S+))?\s*$",
+        r"(?s)(?:\s*[—–]\s*|\s+--?\s+)(@[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?(?:[\s,]+@[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?)*)(?:\s+(\S+))?\s*$",
     )
     .expect("attestation regex")
 });
 
+/// `@alice`, or a team `@acme/sre` (as in CODEOWNERS).
 static HANDLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"@[A-Za-z0-9_.-]+").expect("handle regex"));
+    LazyLock::new(|| Regex::new(r"@[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?").expect("handle regex"));
 
 /// A `YYYY-MM-DD` that is a real calendar date.
 pub fn real_date(s: &str) -> Option<Date> {
@@ -353,7 +354,7 @@ Prose people write is kept as it is.
         let text = "* [X] A — @a 2026-01-01 <!-- golive:manual/a -->
   - [x] B – @b 2026-01-02 <!-- golive:manual/b -->
     + [x] C -- @c 2026-01-03 <!-- golive:manual/c -->
-- [x] D - @d.e_f-g 2026-01-04 <!-- golive:manual/d -->
+- [x] D - @d.e_f-g @acme/sre 2026-01-04 <!-- golive:manual/d -->
 - [x] E—@e 2026-01-05<!--golive:manual/e every=2w-->
 ";
         let r = parse(text);
@@ -371,7 +372,12 @@ Prose people write is kept as it is.
                 ("manual/a", 1, "@a".into(), date("2026-01-01")),
                 ("manual/b", 2, "@b".into(), date("2026-01-02")),
                 ("manual/c", 3, "@c".into(), date("2026-01-03")),
-                ("manual/d", 4, "@d.e_f-g".into(), date("2026-01-04")),
+                (
+                    "manual/d",
+                    4,
+                    "@d.e_f-g @acme/sre".into(),
+                    date("2026-01-04")
+                ),
                 ("manual/e", 5, "@e".into(), date("2026-01-05")),
             ]
         );
