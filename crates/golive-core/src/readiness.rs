@@ -232,7 +232,8 @@ pub fn parse(text: &str) -> Readiness {
                     open.line = line_of(range.start);
                 }
             }
-            Event::InlineHtml(html) => {
+            // The marker is inline HTML; on a line of its own inside the item it is an HTML block.
+            Event::InlineHtml(html) | Event::Html(html) => {
                 let Some(open) = stack.last_mut() else {
                     continue;
                 };
@@ -460,6 +461,25 @@ Prose people write is kept as it is.
                 ("manual/inner", 2, false),
                 ("manual/child", 4, true),
             ]
+        );
+    }
+
+    #[test]
+    fn a_marker_on_its_own_line_inside_the_item_counts() {
+        let text = "- [x] A long item — @a 2026-01-01
+  <!-- golive:manual/a -->
+- [ ] B
+  <!--
+  - [x] commented out <!-- golive:manual/b -->
+  -->
+";
+        let r = parse(text);
+        let ids: Vec<(&str, u32)> = r.items.iter().map(|i| (i.id.as_str(), i.line)).collect();
+        assert_eq!(ids, [("manual/a", 1)]);
+        assert_eq!(r.items[0].text, "A long item");
+        assert_eq!(
+            r.items[0].attestation.as_ref().and_then(|a| a.date),
+            date("2026-01-01")
         );
     }
 
