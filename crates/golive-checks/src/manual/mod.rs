@@ -95,12 +95,7 @@ pub(crate) fn attestation(
             path,
             format!(
                 "{path} is read; {} ignored (golive reads one READINESS.md, the root one first)",
-                found
-                    .ignored
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                found.ignored.join(", ")
             ),
         ));
     }
