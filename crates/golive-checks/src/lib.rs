@@ -11,6 +11,7 @@ mod docker;
 mod docs;
 mod foreign;
 mod k8s;
+mod manual;
 mod obs;
 mod ownership;
 mod parse;
@@ -37,6 +38,7 @@ pub fn catalogue() -> Vec<&'static dyn Check> {
     all.extend(docker::checks());
     all.extend(docs::checks());
     all.extend(k8s::checks());
+    all.extend(manual::checks());
     all.extend(obs::checks());
     all.extend(ownership::checks());
     all.extend(parse::checks());

@@ -1401,3 +1401,46 @@ fn obs_checks_on_the_corpora() {
         assert_eq!(defined.len(), dashboards.evidence.len());
     }
 }
+
+/// Neither corpus has a READINESS.md: every manual attestation fails with one repository-level
+/// finding (deleting the checklist must not raise the level), at its own severity.
+#[test]
+fn manual_attestations_on_the_corpora() {
+    for name in ["microservices-demo", "kube-prometheus"] {
+        let Some(report) = scan(name) else {
+            return;
+        };
+        let on_call = check(&report, "manual/on-call");
+        assert_eq!(on_call.status, Status::Fail, "{name}: {on_call:#?}");
+        assert_eq!(
+            messages(on_call),
+            vec!["no READINESS.md: nobody attests that an on-call rotation covers the service"],
+            "{name}"
+        );
+        assert!(
+            on_call
+                .findings
+                .iter()
+                .all(|f| f.location.is_none() && f.severity == Severity::Error)
+        );
+        let manual: Vec<&CheckResult> = report
+            .checks
+            .iter()
+            .filter(|c| c.id.starts_with("manual/"))
+            .collect();
+        assert_eq!(manual.len(), 9, "{name}");
+        for c in manual {
+            assert_eq!(c.status, Status::Fail, "{name} {}: {c:#?}", c.id);
+            assert_eq!(c.findings.len(), 1, "{name} {}", c.id);
+            assert!(
+                c.findings[0].location.is_none()
+                    && c.findings[0]
+                        .message
+                        .starts_with("no READINESS.md: nobody attests that "),
+                "{name} {}: {:#?}",
+                c.id,
+                c.findings
+            );
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! function that turns a scanned workspace into an outcome.
 
 use crate::config::Config;
+use crate::date::Date;
 use crate::model::{Category, Evidence, Facet, Finding, Level, Severity, Table};
 use crate::workspace::Workspace;
 use std::sync::Mutex;
@@ -97,6 +98,9 @@ impl Outcome {
 pub struct Context<'a> {
     pub ws: &'a Workspace,
     pub config: &'a Config,
+    /// The date attestations (READINESS.md) are judged against: the engine's `RunOptions::today`;
+    /// the system clock's date for a context made with [`Context::new`] alone.
+    pub today: Date,
     tables: Mutex<Vec<Table>>,
 }
 
@@ -105,8 +109,15 @@ impl<'a> Context<'a> {
         Context {
             ws,
             config,
+            today: Date::today(),
             tables: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The same context judging dates against `today` (the engine passes `RunOptions::today`).
+    pub fn with_today(mut self, today: Date) -> Context<'a> {
+        self.today = today;
+        self
     }
 
     /// Attaches a table to the check's result (shown when the check passes or fails).

@@ -54,7 +54,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
                 }
                 return (meta, Outcome::NotApplicable(reason), Vec::new());
             }
-            let cx = Context::new(ws, config);
+            let cx = Context::new(ws, config).with_today(opts.today);
             let outcome =
                 catch_unwind(AssertUnwindSafe(|| check.run(&cx))).unwrap_or_else(|panic| {
                     let what = panic

@@ -11,6 +11,7 @@ pub mod inline_ignore;
 pub mod kube;
 pub mod model;
 pub mod parse;
+pub mod readiness;
 pub mod render;
 pub mod report;
 pub mod text;

@@ -77,6 +77,12 @@ fn the_deliberate_gaps_are_found_where_they_are() {
         findings_at(&r, "terraform/version-pins"),
         vec!["infra/terraform/envs/staging/main.tf:1"]
     );
+    // READINESS.md: the restore test is older than its 90 days, the DR drill was never run.
+    assert_eq!(
+        findings_at(&r, "manual/restore-test"),
+        vec!["READINESS.md:20"]
+    );
+    assert_eq!(findings_at(&r, "manual/dr-drill"), vec!["READINESS.md:23"]);
     for waived in ["terraform/state-locking", "terraform/remote-state"] {
         assert_eq!(
             r.check(waived).map(|c| c.status),
@@ -107,6 +113,14 @@ fn the_deliberate_non_gaps_are_not_reported() {
         "delivery/production-gate",
         "delivery/release-versioning",
         "delivery/smoke-test",
+        // READINESS.md: attested, by people and by teams (`@acme/security`), and fresh.
+        "manual/on-call",
+        "manual/escalation",
+        "manual/incident-process",
+        "manual/sign-off",
+        "manual/security-review",
+        "manual/load-test",
+        "manual/capacity-plan",
     ] {
         let check = r.check(id).unwrap_or_else(|| panic!("{id} ran"));
         assert_eq!(check.status, Status::Pass, "{id}: {:?}", check.findings);

@@ -86,6 +86,7 @@ pub struct SourceFile {
     dockerfile: OnceLock<Result<Dockerfile, DockerfileError>>,
     markdown: OnceLock<Markdown>,
     codeowners: OnceLock<Codeowners>,
+    readiness: OnceLock<crate::readiness::Readiness>,
     embedded: OnceLock<Vec<EmbeddedYaml>>,
     ignores: Vec<InlineIgnore>,
     /// For the objects of a rendering (a kustomize overlay, Helm output): its name
@@ -116,6 +117,7 @@ impl SourceFile {
             dockerfile: OnceLock::new(),
             markdown: OnceLock::new(),
             codeowners: OnceLock::new(),
+            readiness: OnceLock::new(),
             embedded: OnceLock::new(),
             ignores,
             rendered_by: None,
@@ -232,6 +234,12 @@ impl SourceFile {
             self.codeowners
                 .get_or_init(|| codeowners::parse(&self.text))
         })
+    }
+
+    /// The file read as READINESS.md (marked task-list items), parsed once.
+    pub fn readiness(&self) -> &crate::readiness::Readiness {
+        self.readiness
+            .get_or_init(|| crate::readiness::parse(&self.text))
     }
 
     /// `golive:ignore` comments in this file.
