@@ -24,10 +24,11 @@ use golive_core::{Category, Level};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// The line that opens the generated block.
-pub const BLOCK_START: &str = "<!-- golive:automated:start -->";
+/// The line that opens the generated block (the scan blanks the block: see core's
+/// `workspace::hide_generated`).
+pub const BLOCK_START: &str = golive_core::workspace::AUTOMATED_START;
 /// The line that closes the generated block.
-pub const BLOCK_END: &str = "<!-- golive:automated:end -->";
+pub const BLOCK_END: &str = golive_core::workspace::AUTOMATED_END;
 /// What every item marker starts with.
 const MARKER: &str = "<!-- golive:";
 /// Between people's wording and golive's evidence note.
@@ -171,39 +172,47 @@ struct NoteInput<'a> {
 }
 
 fn make_note(n: &NoteInput<'_>) -> Option<String> {
+    // The reason is what gets shortened, so that what follows it (the expiry) stays.
+    let reason = |prefix: &str, text: &str, suffix: &str| {
+        let budget = MAX_NOTE_CHARS.saturating_sub(prefix.chars().count() + suffix.chars().count());
+        let text = one_line(text);
+        let text = text.trim_end_matches('.');
+        format!("{prefix}{}{suffix}", shorten(text, budget.max(20)))
+    };
     let note = match n.status {
         Status::Pass => return None,
         Status::Waived => {
-            let reason = n.waiver_reason.or(n.reason).unwrap_or("no reason given");
-            match &n.waiver_expires {
-                Some(date) => format!("waived: {}, until {date}", one_line(reason)),
-                None => format!("waived: {}", one_line(reason)),
-            }
+            let why = n.waiver_reason.or(n.reason).unwrap_or("no reason given");
+            let until = n
+                .waiver_expires
+                .as_ref()
+                .map(|d| format!(", until {}", one_line(d)))
+                .unwrap_or_default();
+            reason("waived: ", why, &until)
         }
-        Status::NotApplicable => format!(
-            "not applicable: {}",
-            one_line(n.reason.unwrap_or("does not apply here"))
+        Status::NotApplicable => reason(
+            "not applicable: ",
+            n.reason.unwrap_or("does not apply here"),
+            "",
         ),
-        Status::Error => format!(
-            "error: {}",
-            one_line(n.reason.unwrap_or("the check could not run"))
-        ),
+        Status::Error => reason("error: ", n.reason.unwrap_or("the check could not run"), ""),
         Status::Fail => {
             let count = match n.findings {
                 0 => return Some("failed".into()),
                 1 => "1 finding".to_string(),
                 k => format!("{k} findings"),
             };
-            match n.first {
+            let note = match n.first {
                 Some((path, line)) if line > 0 => {
                     format!("{count}, first at {}:{line}", one_line(path))
                 }
                 Some((path, _)) => format!("{count}, first in {}", one_line(path)),
                 None => count,
-            }
+            };
+            shorten(&note, MAX_NOTE_CHARS)
         }
     };
-    Some(shorten(&note))
+    Some(note)
 }
 
 /// Whether text after the last ` — ` of a line is a note golive wrote (so it may be replaced),
@@ -232,11 +241,11 @@ fn one_line(text: &str) -> String {
         .replace('—', "-")
 }
 
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= MAX_NOTE_CHARS {
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
         return text.to_string();
     }
-    let mut out: String = text.chars().take(MAX_NOTE_CHARS - 1).collect();
+    let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
     out.truncate(out.trim_end().len());
     out.push('…');
     out

@@ -227,8 +227,31 @@ fn notes_are_one_line_and_cannot_close_the_marker() {
         first: None,
     })
     .unwrap_or_default();
-    assert_eq!(n.chars().count(), MAX_NOTE_CHARS - 1);
+    assert!(n.chars().count() <= MAX_NOTE_CHARS);
     assert!(n.ends_with('…'));
+    let waived = make_note(&NoteInput {
+        status: Status::Waived,
+        reason: None,
+        waiver_reason: Some(&format!("{long}(PLAT-1).")),
+        waiver_expires: Some("2027-06-30".into()),
+        findings: 0,
+        first: None,
+    })
+    .unwrap_or_default();
+    assert!(waived.chars().count() <= MAX_NOTE_CHARS);
+    assert!(waived.ends_with("…, until 2027-06-30"), "{waived}");
+    let short = make_note(&NoteInput {
+        status: Status::Waived,
+        reason: None,
+        waiver_reason: Some("Moves with PLAT-2184."),
+        waiver_expires: Some("2027-06-30".into()),
+        findings: 0,
+        first: None,
+    });
+    assert_eq!(
+        short.as_deref(),
+        Some("waived: Moves with PLAT-2184, until 2027-06-30")
+    );
     let fail = |findings, first| {
         make_note(&NoteInput {
             status: Status::Fail,
