@@ -374,10 +374,13 @@ pub fn new_readiness(
 ) -> String {
     let service = one_line(service);
     let mut out = format!("# Production readiness: {service}\n\n");
-    let tier = tier.map(|t| format!("tier {t}, ")).unwrap_or_default();
+    let target = match tier {
+        Some(t) => format!("tier {t}, target level {level} in [golive.toml](golive.toml)"),
+        None => format!("target level {level}"),
+    };
     out.push_str(&format!(
-        "This is {service}'s production-readiness checklist ({tier}target level {level} in\n\
-         [golive.toml](golive.toml)). It lives with the code and is reviewed like it.\n\n\
+        "This is {service}'s production-readiness checklist ({target}).\n\
+         It lives with the code and is reviewed like it.\n\n\
          - **Manual attestations** are what golive cannot see in the repository. Whoever attests\n  \
          one ticks its box and writes, after its text, the evidence (a link), their handle and the\n  \
          date: `— @alice 2026-10-01`. An item with `every=` must be attested again before that\n  \
