@@ -311,3 +311,26 @@ fn checklist_from_a_json_report_matches_the_scan() {
         .code(2)
         .stderr(predicate::str::contains("--from"));
 }
+
+#[test]
+fn init_keeps_an_existing_readiness_md_and_writes_golive_toml() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let readiness =
+        "# Ours\r\n\r\n- [x] On call — @ana 2026-11-01 <!-- golive:manual/on-call -->\r\n";
+    std::fs::write(root.join("READINESS.md"), readiness).expect("write");
+    golive()
+        .args(["init", "--yes", "--tier", "3", "--service", "payments"])
+        .arg(root)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "wrote golive.toml: service \"payments\", tier 3, target level bronze",
+        ))
+        .stdout(predicate::str::contains("kept READINESS.md: it exists"));
+    assert_eq!(read(&root.join("READINESS.md")), readiness);
+    let ids = golive_checks::ids();
+    let config = golive_core::Config::load(&root.join("golive.toml"), &ids).expect("valid");
+    assert_eq!(config.service.as_deref(), Some("payments"));
+    assert_eq!(config.target_level, Some(golive_core::Level::Bronze));
+}

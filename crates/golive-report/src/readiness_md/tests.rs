@@ -401,8 +401,30 @@ proptest! {
                 }
             }
         }
-        // With items: the same number of lines outside the block, and idempotence.
+        // With items: outside the block, only lines with a marker may change, and a second
+        // rewrite changes nothing.
         if let Ok(out) = rewrite(&text, &items()) {
+            let outside = |t: &str| -> Vec<String> {
+                let mut inside = false;
+                let mut fences = Fences::default();
+                let mut kept = Vec::new();
+                for (i, l) in split_lines(t).iter().enumerate() {
+                    let code = fences.is_code(i, l.text);
+                    if !code && !inside && l.text.trim() == BLOCK_START { inside = true; continue; }
+                    if inside { if !code && l.text.trim() == BLOCK_END { inside = false; } continue; }
+                    kept.push(if l.text.contains("<!-- golive:") && !code {
+                        "marker".to_string()
+                    } else {
+                        format!("{}{}", l.text, l.end)
+                    });
+                }
+                kept
+            };
+            let before = outside(&text);
+            let after = outside(&out.text);
+            // An appended block may complete the last line's terminator and adds its heading.
+            let n = before.len().saturating_sub(1);
+            prop_assert_eq!(before.get(..n), after.get(..n));
             let again = rewrite(&out.text, &items());
             prop_assert!(again.is_ok());
             if let Ok(again) = again {
