@@ -92,7 +92,7 @@ fn init(args: &InitArgs) -> std::result::Result<u8, String> {
         .or(existing.as_ref().and_then(|c| c.tier))
         .unwrap_or(DEFAULT_TIER);
     if interactive {
-        (service, tier) = ask(&service, tier, args.tier.is_some())?;
+        (service, tier) = ask(&service, tier, args.service.is_some(), args.tier.is_some())?;
     }
     let service = one_line(&service);
     if service.is_empty() {
@@ -200,8 +200,13 @@ fn detected(root: &Path, facets: &std::collections::BTreeSet<Facet>) -> String {
     out
 }
 
-/// Asks for the service name and the tier on the terminal.
-fn ask(service: &str, tier: u8, tier_given: bool) -> std::result::Result<(String, u8), String> {
+/// Asks on the terminal for the service name and the tier, unless given as flags.
+fn ask(
+    service: &str,
+    tier: u8,
+    service_given: bool,
+    tier_given: bool,
+) -> std::result::Result<(String, u8), String> {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut prompt = |question: &str| -> std::result::Result<String, String> {
@@ -213,7 +218,11 @@ fn ask(service: &str, tier: u8, tier_given: bool) -> std::result::Result<(String
             None => Err("no answer (end of input): pass --yes to take the defaults".into()),
         }
     };
-    let answer = prompt(&format!("\nService name [{service}]: "))?;
+    let answer = if service_given {
+        String::new()
+    } else {
+        prompt(&format!("\nService name [{service}]: "))?
+    };
     let service = if answer.is_empty() {
         service.to_string()
     } else {
