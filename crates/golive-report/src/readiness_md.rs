@@ -497,7 +497,7 @@ fn marker(line: &str) -> Option<(usize, &str)> {
     (!id.is_empty() && !id.starts_with("automated:")).then_some((at, id))
 }
 
-/// The byte range of the checkbox character of a task-list line (`- [ ]`, `1. [x]`).
+/// The byte offset of the checkbox mark of a task-list line (`- [ ]`, `1. [x]`).
 fn checkbox(line: &str) -> Option<usize> {
     let lead = line.len() - line.trim_start().len();
     let rest = line.get(lead..)?;
