@@ -8,6 +8,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+pub mod readiness_md;
 mod sarif;
 mod text;
 

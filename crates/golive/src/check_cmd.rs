@@ -166,7 +166,7 @@ fn read_manifests(input: &std::path::Path) -> std::result::Result<(String, Strin
     Ok((input.display().to_string(), text))
 }
 
-fn load_config(
+pub(crate) fn load_config(
     args: &CheckArgs,
     root: &std::path::Path,
     ids: &[&str],

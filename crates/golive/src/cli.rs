@@ -18,6 +18,11 @@ pub enum Command {
     Checks(ChecksArgs),
     /// Print a check's documentation: what it checks, why it matters, how to fix it.
     Explain(ExplainArgs),
+    /// Update READINESS.md's automated items from a scan; without --write, show what would
+    /// change and exit 1 when it is out of date.
+    Checklist(ChecklistArgs),
+    /// Write golive.toml and READINESS.md for the detected stack and the service's tier.
+    Init(InitArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -149,4 +154,41 @@ pub struct ChecksArgs {
 pub struct ExplainArgs {
     /// The check id, e.g. k8s/readiness-probe.
     pub check: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ChecklistArgs {
+    /// The repository whose READINESS.md to update.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Write READINESS.md (create it when missing) instead of printing the difference.
+    #[arg(long)]
+    pub write: bool,
+    /// Take the results from a JSON report (`golive check --format json`) instead of scanning.
+    #[arg(long, value_name = "REPORT.json")]
+    pub from: Option<PathBuf>,
+    /// Configuration file (default: golive.toml in the repository, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The repository to set up.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// How critical the service is: 1 business-critical (target gold), 2 important (silver),
+    /// 3 internal or low impact (bronze).
+    #[arg(long, value_name = "1|2|3", value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub tier: Option<u8>,
+    /// The service's name (default: the name in package.json, Cargo.toml, go.mod,
+    /// pyproject.toml or Chart.yaml, else the folder's name).
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// Do not ask: take the defaults and the flags.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Overwrite golive.toml and READINESS.md when they exist.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -3,8 +3,10 @@
 
 mod catalogue_cmd;
 mod check_cmd;
+mod checklist_cmd;
 mod cli;
 mod fleet;
+mod init_cmd;
 mod progress;
 
 use clap::Parser;
@@ -33,6 +35,8 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => check_cmd::run(args),
         cli::Command::Checks(args) => catalogue_cmd::list(args),
         cli::Command::Explain(args) => catalogue_cmd::explain(args),
+        cli::Command::Checklist(args) => checklist_cmd::run(args),
+        cli::Command::Init(args) => init_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -4,11 +4,13 @@
 mod classify;
 mod embedded;
 mod facets;
+mod generated;
 mod walk;
 
 pub use classify::{FileKind, Lang, classify};
 pub use embedded::{EmbeddedYaml, is_yaml_key};
 pub use facets::is_rule_file;
+pub use generated::{AUTOMATED_END, AUTOMATED_START, READINESS_FILE, hide_generated};
 pub use walk::{SKIPPED_DIRS, Skipped};
 
 use crate::inline_ignore::{self, InlineIgnore};
@@ -310,6 +312,7 @@ impl Workspace {
                 if kind == FileKind::Yaml && is_helm_template(&path, &text, &chart_dirs) {
                     kind = FileKind::HelmTemplate;
                 }
+                let text = hide_generated(&path, text);
                 SourceFile::new(path, kind, text)
             })
             .collect();
