@@ -50,25 +50,40 @@ pub struct Input<'a> {
 }
 
 impl Input<'_> {
-    /// Where the value at `path` is written: the deepest node of the path that exists (a
-    /// policy may name a key that is missing), or the document's start.
+    /// Where the value at `path` is written, or, when the path names something missing (a
+    /// setting that is not there), the key of the deepest entry of the path that exists; the
+    /// document's start when nothing of the path exists.
     pub fn locate(&self, path: &[Seg]) -> Location {
         match &self.locator {
             Locator::Yaml(root) => {
                 let mut node = *root;
+                let mut key: Option<Node<'_>> = None;
+                let mut resolved = 0usize;
                 for seg in path {
                     let next = match seg {
-                        Seg::Key(k) if node.is_map() => node.get(k),
-                        Seg::Index(i) if node.is_seq() => node.items().nth(*i),
+                        Seg::Key(k) if node.is_map() => node.entry(k).map(|(k, v)| (Some(k), v)),
+                        Seg::Index(i) if node.is_seq() => node.items().nth(*i).map(|v| (None, v)),
                         // A dotted string path names indexes as text (`containers.0`).
-                        Seg::Key(k) if node.is_seq() => {
-                            k.parse::<usize>().ok().and_then(|i| node.items().nth(i))
-                        }
+                        Seg::Key(k) if node.is_seq() => k
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| node.items().nth(i))
+                            .map(|v| (None, v)),
                         _ => None,
                     };
                     match next {
-                        Some(n) => node = n,
-                        None => break,
+                        Some((k, v)) => {
+                            node = v;
+                            key = k;
+                            resolved += 1;
+                        }
+                        None if resolved == 0 => return self.start.clone(),
+                        None => {
+                            if let Some(k) = key {
+                                return k.location(&self.file.path);
+                            }
+                            break;
+                        }
                     }
                 }
                 node.location(&self.file.path)
@@ -636,7 +651,9 @@ mod tests {
             14
         );
         assert_eq!(input.locate(&[key("spec"), key("list"), key("0")]).line, 14);
-        assert_eq!(input.locate(&[key("spec"), key("missing")]).line, 7);
+        // A missing key points at the key of its nearest parent; nothing found, at the start.
+        assert_eq!(input.locate(&[key("spec"), key("missing")]).line, 6);
+        assert_eq!(input.locate(&[key("status"), key("ready")]).line, 1);
     }
 
     #[test]

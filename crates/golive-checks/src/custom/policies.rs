@@ -120,9 +120,13 @@ fn files_under(
                 format!("{shown}/{name}")
             };
             let path = entry.path();
-            if path.is_dir() {
+            // Symbolic links to folders are not followed (a link to a parent would loop).
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
                 stack.push((path, child));
-            } else if wanted(&name) {
+            } else if wanted(&name) && path.is_file() {
                 out.push((child, path));
             }
         }

@@ -117,6 +117,9 @@ pub fn run(entry: &CustomCheckConfig, loaded: &Loaded, ws: &Workspace) -> Outcom
                     continue;
                 }
             };
+            if matches!(value, regorus::Value::Undefined) {
+                continue;
+            }
             let results = match serde_json::to_value(&value) {
                 Ok(Json::Array(items)) => items,
                 Ok(Json::Null) | Ok(Json::Bool(false)) | Err(_) => Vec::new(),
@@ -197,6 +200,9 @@ fn exceptions(compiled: &mut Compiled, namespaces: &BTreeSet<&str>) -> BTreeSet<
             .contains(*ns)
             .then(|| compiled.engine.eval_rule(format!("data.{ns}.exception")));
         let Some(Ok(value)) = declared else { continue };
+        if matches!(value, regorus::Value::Undefined) {
+            continue;
+        }
         let Ok(Json::Array(items)) = serde_json::to_value(&value) else {
             continue;
         };
