@@ -868,6 +868,18 @@ fn custom_rego_checks_run_with_select_and_json() {
     assert_eq!(finding["message"], "Deployment/web: web runs one replica");
     assert_eq!(finding["path"], "deploy/web.yaml");
     assert_eq!(finding["line"], 1);
+    // `golive explain` knows the custom checks of the golive.toml where it runs.
+    golive()
+        .args(["explain", "custom/team"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "custom/team — Rego policies `policy/`",
+        ))
+        .stdout(predicate::str::contains(
+            "category: Custom policies · level: silver",
+        ));
     // A mistake in a [[custom]] entry is a configuration error (exit 2).
     write(
         dir.path(),
