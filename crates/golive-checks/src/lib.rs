@@ -5,6 +5,7 @@ mod alertmanager;
 mod alerts;
 mod ci;
 mod code;
+pub mod custom;
 mod data;
 mod delivery;
 mod docker;

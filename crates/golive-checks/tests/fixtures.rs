@@ -145,10 +145,6 @@ fn fixtures() {
         fixtures_root().display()
     );
     for (id, case, path) in &cases {
-        let Some(check) = catalogue.iter().find(|c| c.meta().id == id) else {
-            failures.push(format!("{id}/{case}: no check with id {id}"));
-            continue;
-        };
         let tmp = tempfile::tempdir().unwrap();
         materialise(path, tmp.path());
         let ws = Workspace::scan(tmp.path(), &ScanOptions::default()).unwrap();
@@ -158,13 +154,25 @@ fn fixtures() {
             }
             _ => Config::default(),
         };
+        // `custom/<name>` fixtures declare their check in their golive.toml's [[custom]].
+        let custom = golive_checks::custom::checks(&config);
+        let check: &dyn golive_core::Check = match catalogue.iter().find(|c| c.meta().id == id) {
+            Some(check) => *check,
+            None => match custom.iter().find(|c| c.id() == id) {
+                Some(check) => check,
+                None => {
+                    failures.push(format!("{id}/{case}: no check with id {id}"));
+                    continue;
+                }
+            },
+        };
         config.select = vec![id.clone()];
         let opts = RunOptions {
             target: ".".into(),
             today: today(),
             golive_version: "test".into(),
         };
-        let report = engine::run(&ws, &config, &[*check], &opts);
+        let report = engine::run(&ws, &config, &[check], &opts);
         let result = &report.checks[0];
         let expected = ["not-applicable", "pass", "fail", "waived", "error"]
             .into_iter()

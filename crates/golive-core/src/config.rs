@@ -38,6 +38,47 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// `[secrets]`: fingerprints and paths secrets/committed allows, and user rules.
     pub secrets: SecretsConfig,
+    /// `[[custom]]`: Rego policy sets, each run as the check `custom/<name>`.
+    pub custom: Vec<CustomCheckConfig>,
+}
+
+/// A `[[custom]]` entry: a set of Rego (OPA/conftest) policies run as the check `custom/<name>`.
+///
+/// ```toml
+/// [[custom]]
+/// name = "k8s-policies"            # the check custom/k8s-policies
+/// policy = "policy/"               # a .rego file or a folder (or a list of them), relative to golive.toml
+/// namespaces = ["main"]            # conftest's default; ["*"] = every package with rules
+/// files = ["deploy/**/*.yaml"]     # optional: only these inputs
+/// data = ["policy/data.yaml"]      # optional: JSON/YAML documents merged into `data`
+/// level = "silver"                 # default silver
+/// severity = "error"               # of deny/violation findings (warn findings are warnings)
+/// title = "Team Kubernetes policies"
+/// ```
+#[derive(Debug, Clone)]
+pub struct CustomCheckConfig {
+    /// `[a-z0-9-]+`, unique among `[[custom]]` entries.
+    pub name: String,
+    /// Policy files or folders as written, relative to the folder of golive.toml.
+    pub policy: Vec<String>,
+    /// Rego packages whose rules are evaluated (`main` unless set; `*` means all).
+    pub namespaces: Vec<String>,
+    /// Globs limiting the inputs (empty: every document golive can give a policy).
+    pub files: Vec<PathGlob>,
+    /// JSON or YAML files merged into `data`, relative to the folder of golive.toml.
+    pub data: Vec<String>,
+    pub level: Level,
+    pub severity: Severity,
+    pub title: Option<String>,
+    /// Where the entry is declared, as `golive.toml:LINE`.
+    pub declared_at: String,
+}
+
+impl CustomCheckConfig {
+    /// The id of the check this entry becomes.
+    pub fn id(&self) -> String {
+        format!("custom/{}", self.name)
+    }
 }
 
 /// The `[secrets]` table, read by secrets/committed.
@@ -197,6 +238,17 @@ const TOP_KEYS: &[&str] = &[
     "severity",
     "waiver",
     "secrets",
+    "custom",
+];
+const CUSTOM_KEYS: &[&str] = &[
+    "name",
+    "policy",
+    "namespaces",
+    "files",
+    "data",
+    "level",
+    "severity",
+    "title",
 ];
 const SECRETS_KEYS: &[&str] = &["allow", "allow_paths", "rules"];
 const SECRET_RULE_KEYS: &[&str] = &["id", "regex", "keywords"];
@@ -259,6 +311,37 @@ impl<'a> Reader<'a> {
             let span = e.span().unwrap_or(0..0);
             self.error(&span, "", format!("invalid TOML: {}", e.message().trim()))
         })?;
+        // `[[custom]]` entries are read first: each declares a check id (`custom/<name>`) that
+        // `select`, `ignore`, `[severity]` and waivers may name.
+        let custom_value = root
+            .get_ref()
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == "custom")
+            .map(|(_, v)| v);
+        let custom = match custom_value {
+            Some(value) => self.custom_entries(value)?,
+            None => Vec::new(),
+        };
+        if custom.is_empty() || self.known_checks.is_empty() {
+            let mut config = self.read_root(&root)?;
+            config.custom = custom;
+            return Ok(config);
+        }
+        let ids: Vec<String> = custom.iter().map(CustomCheckConfig::id).collect();
+        let mut known: Vec<&str> = self.known_checks.to_vec();
+        known.extend(ids.iter().map(String::as_str));
+        let reader = Reader {
+            text: self.text,
+            file: self.file,
+            lines: LineIndex::new(self.text),
+            known_checks: &known,
+        };
+        let mut config = reader.read_root(&root)?;
+        config.custom = custom;
+        Ok(config)
+    }
+
+    fn read_root(&self, root: &Spanned<Table<'_>>) -> Result<Config, ConfigError> {
         let mut config = Config::default();
         for (key, value) in root.get_ref().iter() {
             let name = key.get_ref().as_ref();
@@ -351,10 +434,151 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "secrets" => config.secrets = self.secrets(value)?,
+                "custom" => {} // read first, in `read`
                 other => return Err(self.unknown(&span, other, TOP_KEYS, "key")),
             }
         }
         Ok(config)
+    }
+
+    fn custom_entries(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Result<Vec<CustomCheckConfig>, ConfigError> {
+        let items = self.array(value, "custom", "an array of tables: write `[[custom]]`")?;
+        let mut out: Vec<CustomCheckConfig> = Vec::new();
+        for item in items {
+            let entry = self.custom_entry(item)?;
+            if out.iter().any(|c| c.name == entry.name) {
+                return Err(self.error(
+                    &item.span(),
+                    "custom.name",
+                    format!("custom check `{}` is declared twice", entry.name),
+                ));
+            }
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
+    /// A list of strings, or one string (`policy = "policy/"`).
+    fn strings(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<Vec<String>, ConfigError> {
+        match value.get_ref() {
+            DeValue::String(s) => Ok(vec![s.to_string()]),
+            DeValue::Array(items) => items.iter().map(|i| self.string(i, key)).collect(),
+            _ => Err(self.error(&value.span(), key, "must be a string or a list of strings")),
+        }
+    }
+
+    fn custom_entry(&self, item: &Spanned<DeValue<'_>>) -> Result<CustomCheckConfig, ConfigError> {
+        let table = self.table(item, "custom")?;
+        let at = item.span();
+        let mut name = None;
+        let mut policy = None;
+        let mut entry = CustomCheckConfig {
+            name: String::new(),
+            policy: Vec::new(),
+            namespaces: vec!["main".to_string()],
+            files: Vec::new(),
+            data: Vec::new(),
+            level: Level::Silver,
+            severity: Severity::Error,
+            title: None,
+            declared_at: format!("{}:{}", self.file_name(), self.line(&at)),
+        };
+        for (key, value) in table.iter() {
+            let key_name = key.get_ref().as_ref();
+            let key_path = format!("custom.{key_name}");
+            match key_name {
+                "name" => {
+                    let s = self.string(value, &key_path)?;
+                    let ok = !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                    if !ok {
+                        return Err(self.error(
+                            &value.span(),
+                            &key_path,
+                            format!("`{s}` is not a custom check name: use lowercase letters, digits and `-`, e.g. \"k8s-policies\" (the check is custom/<name>)"),
+                        ));
+                    }
+                    name = Some(s);
+                }
+                "policy" => {
+                    let list = self.strings(value, &key_path)?;
+                    if list.is_empty() || list.iter().any(|p| p.trim().is_empty()) {
+                        return Err(self.error(
+                            &value.span(),
+                            &key_path,
+                            "must name a .rego file or a folder of policies",
+                        ));
+                    }
+                    policy = Some(list);
+                }
+                "namespaces" => {
+                    let list = self.strings(value, &key_path)?;
+                    if list.is_empty() {
+                        return Err(self.error(
+                            &value.span(),
+                            &key_path,
+                            "must list at least one Rego package (conftest's default is \"main\"; \"*\" means all)",
+                        ));
+                    }
+                    entry.namespaces = list;
+                }
+                "files" => {
+                    for item in self.array(value, &key_path, "a list of path globs")? {
+                        let s = self.string(item, &key_path)?;
+                        let glob = Glob::new(&s).map_err(|e| {
+                            self.error(&item.span(), &key_path, format!("invalid glob `{s}`: {e}"))
+                        })?;
+                        entry.files.push(PathGlob {
+                            glob: s,
+                            matcher: glob.compile_matcher(),
+                        });
+                    }
+                }
+                "data" => entry.data = self.strings(value, &key_path)?,
+                "level" => {
+                    let s = self.string(value, &key_path)?;
+                    entry.level = Level::parse(&s).ok_or_else(|| {
+                        let mut e = self.error(
+                            &value.span(),
+                            &key_path,
+                            format!("`{s}` is not a level; valid: bronze, silver, gold"),
+                        );
+                        e.suggestion = nearest(&s, LEVELS).map(str::to_string);
+                        e
+                    })?;
+                }
+                "severity" => {
+                    let s = self.string(value, &key_path)?;
+                    entry.severity = Severity::parse(&s).ok_or_else(|| {
+                        let mut e = self.error(
+                            &value.span(),
+                            &key_path,
+                            format!("`{s}` is not a severity; valid: info, warning, error"),
+                        );
+                        e.suggestion = nearest(&s, SEVERITIES).map(str::to_string);
+                        e
+                    })?;
+                }
+                "title" => entry.title = Some(self.string(value, &key_path)?),
+                other => {
+                    return Err(self.unknown(&key.span(), other, CUSTOM_KEYS, "key of [[custom]]"));
+                }
+            }
+        }
+        let missing = |k: &str| {
+            self.error(
+                &at,
+                &format!("custom.{k}"),
+                format!("every [[custom]] entry needs `{k}` (name, policy)"),
+            )
+        };
+        entry.name = name.ok_or_else(|| missing("name"))?;
+        entry.policy = policy.ok_or_else(|| missing("policy"))?;
+        Ok(entry)
     }
 
     fn secrets(&self, value: &Spanned<DeValue<'_>>) -> Result<SecretsConfig, ConfigError> {
@@ -767,6 +991,83 @@ expires = 2027-03-01
         assert_eq!((e.line, e.suggestion.as_deref()), (5, Some("expires")));
         let e = parse("select = [\"k9s\"]\n").unwrap_err();
         assert_eq!(e.suggestion.as_deref(), Some("k8s"));
+    }
+
+    #[test]
+    fn reads_custom_entries_and_knows_their_ids() {
+        let c = parse(
+            r#"
+select = ["custom/k8s-policies", "k8s"]
+[severity]
+"custom/k8s-policies" = "warning"
+
+[[custom]]
+name = "k8s-policies"
+policy = "policy/"
+namespaces = ["main", "k8s"]
+files = ["deploy/**/*.yaml"]
+level = "gold"
+severity = "warning"
+title = "Team Kubernetes policies"
+
+[[custom]]
+name = "tf"
+policy = ["tf.rego", "lib/"]
+data = "data.yaml"
+
+[[waiver]]
+check = "custom/tf"
+reason = "legacy"
+owner = "@alice"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.custom.len(), 2);
+        let k = &c.custom[0];
+        assert_eq!(k.id(), "custom/k8s-policies");
+        assert_eq!(k.policy, ["policy/"]);
+        assert_eq!(k.namespaces, ["main", "k8s"]);
+        assert!(k.files[0].matcher.is_match("deploy/base/web.yaml"));
+        assert_eq!((k.level, k.severity), (Level::Gold, Severity::Warning));
+        assert_eq!(k.title.as_deref(), Some("Team Kubernetes policies"));
+        assert_eq!(k.declared_at, "golive.toml:6");
+        let t = &c.custom[1];
+        assert_eq!(t.policy, ["tf.rego", "lib/"]);
+        assert_eq!(t.namespaces, ["main"]);
+        assert_eq!(t.data, ["data.yaml"]);
+        assert_eq!((t.level, t.severity), (Level::Silver, Severity::Error));
+        assert_eq!(c.severity["custom/k8s-policies"], Severity::Warning);
+        assert!(c.is_selected("custom/k8s-policies") && !c.is_selected("custom/tf"));
+        assert_eq!(c.waivers[0].check, "custom/tf");
+    }
+
+    #[test]
+    fn custom_mistakes_are_named() {
+        let e = parse("[[custom]]\nname = \"a\"\npolicy = \"p\"\nnamespace = [\"main\"]\n")
+            .unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (4, "namespace"));
+        assert_eq!(e.suggestion.as_deref(), Some("namespaces"));
+        let e = parse("[[custom]]\nname = \"K8s Policies\"\npolicy = \"p\"\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (2, "custom.name"));
+        let e = parse("[[custom]]\nname = \"a\"\n").unwrap_err();
+        assert_eq!(e.key, "custom.policy");
+        let e = parse("[[custom]]\nname = \"a\"\npolicy = \"p\"\nlevel = \"gld\"\n").unwrap_err();
+        assert_eq!((e.line, e.suggestion.as_deref()), (4, Some("gold")));
+        let e = parse(
+            "[[custom]]\nname = \"a\"\npolicy = \"p\"\n[[custom]]\nname = \"a\"\npolicy = \"q\"\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("declared twice"));
+        let e = parse("custom = \"x\"\n").unwrap_err();
+        assert!(e.message.contains("[[custom]]"));
+        let e = parse("[[custom]]\nname = \"a\"\npolicy = \"p\"\nfiles = [\"a/[\"]\n").unwrap_err();
+        assert!(e.message.contains("invalid glob"));
+        // An id of an entry that is not declared is still unknown.
+        let e = parse(
+            "[[custom]]\nname = \"a\"\npolicy = \"p\"\n[severity]\n\"custom/b\" = \"info\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.suggestion.as_deref(), Some("custom/a"));
     }
 
     #[test]

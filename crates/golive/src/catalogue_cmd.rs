@@ -87,8 +87,24 @@ pub fn list(args: ChecksArgs) -> Result<u8> {
     Ok(EXIT_READY)
 }
 
+/// The metadata of a `custom/<name>` check declared by the golive.toml of the current folder.
+fn custom_meta(id: &str) -> Option<&'static golive_core::CheckMeta> {
+    let path = std::path::Path::new(golive_core::config::CONFIG_FILE);
+    if !id.starts_with("custom/") || !path.is_file() {
+        return None;
+    }
+    let config = golive_core::Config::load(path, &golive_checks::ids()).ok()?;
+    golive_checks::custom::checks(&config)
+        .into_iter()
+        .find(|c| c.id() == id)
+        .map(|c| golive_core::Check::meta(&c))
+}
+
 pub fn explain(args: ExplainArgs) -> Result<u8> {
-    let Some(check) = golive_checks::find(&args.check) else {
+    let meta = golive_checks::find(&args.check)
+        .map(|c| c.meta())
+        .or_else(|| custom_meta(&args.check));
+    let Some(m) = meta else {
         let ids = golive_checks::ids();
         let hint = nearest(&args.check, &ids)
             .map(|n| format!(" (did you mean `{n}`?)"))
@@ -99,7 +115,6 @@ pub fn explain(args: ExplainArgs) -> Result<u8> {
         );
         return Ok(EXIT_USAGE);
     };
-    let m = check.meta();
     out!("{} — {}", m.id, m.title);
     out!(
         "category: {} · level: {} · severity: {}",

@@ -44,7 +44,8 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         ReportFormat::Json => render_json(&report),
         ReportFormat::Sarif => {
             let catalogue = golive_checks::catalogue();
-            let metas: Vec<_> = catalogue.iter().map(|c| c.meta()).collect();
+            let mut metas: Vec<_> = catalogue.iter().map(|c| c.meta()).collect();
+            metas.extend(golive_checks::custom::metas());
             render_sarif(&report, &metas)
         }
         ReportFormat::Junit => render_junit(&report),
@@ -105,6 +106,10 @@ pub(crate) fn check_one(
     let ids = golive_checks::ids();
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     let mut config = load_config(args, path, &ids)?;
+    // `[[custom]]` entries: their policies are read now, and each is one more check of the run.
+    let custom = golive_checks::custom::checks(&config);
+    let mut ids = ids;
+    ids.extend(custom.iter().map(|c| c.id()));
     apply_flags(args, &ids, &mut config)?;
 
     let progress = Progress::start(&format!("scanning {}", path.display()), show_progress);
@@ -132,7 +137,11 @@ pub(crate) fn check_one(
         ws.set_history(golive_core::history::read(path)?);
     }
     let scanned = started.elapsed();
-    let catalogue = golive_checks::catalogue();
+    let mut catalogue: Vec<&dyn golive_core::Check> = golive_checks::catalogue()
+        .into_iter()
+        .map(|c| c as &dyn golive_core::Check)
+        .collect();
+    catalogue.extend(custom.iter().map(|c| c as &dyn golive_core::Check));
     let opts = RunOptions {
         target: path.display().to_string(),
         today: Date::today(),

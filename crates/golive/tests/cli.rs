@@ -834,3 +834,64 @@ fn the_github_action_and_the_pre_commit_hooks_use_real_flags() {
         ]
     );
 }
+
+#[test]
+fn custom_rego_checks_run_with_select_and_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "golive.toml",
+        "[[custom]]\nname = \"team\"\npolicy = \"policy/\"\n\n[severity]\n\"custom/team\" = \"warning\"\n",
+    );
+    write(
+        dir.path(),
+        "policy/replicas.rego",
+        "package main\n\ndeny[msg] {\n  input.kind == \"Deployment\"\n  input.spec.replicas < 2\n  msg := sprintf(\"%s runs one replica\", [input.metadata.name])\n}\n",
+    );
+    write(
+        dir.path(),
+        "deploy/web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n",
+    );
+    // `--select custom/team` names a check that exists only through golive.toml.
+    let out = golive()
+        .args(["check", "--select", "custom/team", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let check = &report["checks"][0];
+    assert_eq!(check["id"], "custom/team");
+    assert_eq!(check["status"], "fail");
+    let finding = &check["findings"][0];
+    assert_eq!(finding["severity"], "warning");
+    assert_eq!(finding["message"], "Deployment/web: web runs one replica");
+    assert_eq!(finding["path"], "deploy/web.yaml");
+    assert_eq!(finding["line"], 1);
+    // `golive explain` knows the custom checks of the golive.toml where it runs.
+    golive()
+        .args(["explain", "custom/team"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "custom/team — Rego policies `policy/`",
+        ))
+        .stdout(predicate::str::contains(
+            "category: Custom policies · level: silver",
+        ));
+    // A mistake in a [[custom]] entry is a configuration error (exit 2).
+    write(
+        dir.path(),
+        "golive.toml",
+        "[[custom]]\nname = \"team\"\npolicies = \"policy/\"\n",
+    );
+    golive()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "golive.toml:3: key `policies`: unknown key of [[custom]] (did you mean `policy`?)",
+        ));
+}
