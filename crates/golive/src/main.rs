@@ -6,6 +6,8 @@ mod check_cmd;
 mod cli;
 mod fleet;
 mod progress;
+#[cfg(feature = "tf")]
+mod tf_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -33,6 +35,8 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => check_cmd::run(args),
         cli::Command::Checks(args) => catalogue_cmd::list(args),
         cli::Command::Explain(args) => catalogue_cmd::explain(args),
+        #[cfg(feature = "tf")]
+        cli::Command::Tf(args) => tf_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
