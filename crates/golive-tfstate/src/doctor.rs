@@ -333,6 +333,7 @@ pub fn human_age(secs: i64) -> String {
     );
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) if s == 0 => format!("{m}m"),
         (0, 0, _) => format!("{m}m {s}s"),
         (0, _, _) => format!("{h}h {m}m"),
         _ => format!("{d}d {h}h"),
@@ -821,7 +822,8 @@ mod tests {
     #[test]
     fn ages_read_well() {
         assert_eq!(human_age(45), "45s");
-        assert_eq!(human_age(15 * 60), "15m 0s");
+        assert_eq!(human_age(15 * 60), "15m");
+        assert_eq!(human_age(61), "1m 1s");
         assert_eq!(human_age(3 * 3600 + 12 * 60 + 5), "3h 12m");
         assert_eq!(human_age(2 * 86_400 + 4 * 3600), "2d 4h");
     }

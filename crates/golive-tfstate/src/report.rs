@@ -1,7 +1,7 @@
 //! The human report (Backend / Lock / State / Digest / Versioning / Verdict / Next steps) and
 //! the JSON one.
 
-use crate::doctor::{Diagnosis, Digest, LockStore, Severity, State};
+use crate::doctor::{Diagnosis, Digest, Severity, State};
 use crate::fix::FixReport;
 use crate::remote::Versioning;
 use std::io::Write;
@@ -76,11 +76,7 @@ pub fn text(d: &Diagnosis, out: &mut dyn Write) {
         let _ = writeln!(out, "  {what}");
     }
     for lock in &d.locks {
-        let store = match &lock.store {
-            LockStore::Dynamodb { .. } => "DynamoDB",
-            LockStore::S3Lockfile { .. } => "S3 lock file",
-        };
-        let _ = writeln!(out, "  HELD ({store}, {})", lock.place());
+        let _ = writeln!(out, "  HELD: {}", lock.place());
         match &lock.info {
             Some(i) => {
                 let _ = writeln!(out, "    ID         {}", i.id);
