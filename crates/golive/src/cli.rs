@@ -23,6 +23,9 @@ pub enum Command {
     Checklist(ChecklistArgs),
     /// Write golive.toml and READINESS.md for the detected stack and the service's tier.
     Init(InitArgs),
+    /// Terraform state tools (`golive tf doctor`).
+    #[cfg(feature = "tf")]
+    Tf(TfArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -191,4 +194,80 @@ pub struct InitArgs {
     /// Overwrite golive.toml and READINESS.md when they exist.
     #[arg(long)]
     pub force: bool,
+}
+
+#[cfg(feature = "tf")]
+#[derive(Args, Debug)]
+pub struct TfArgs {
+    #[command(subcommand)]
+    pub command: TfCommand,
+}
+
+#[cfg(feature = "tf")]
+#[derive(Subcommand, Debug)]
+pub enum TfCommand {
+    /// Diagnose a Terraform S3 backend after a crashed run (stale lock, digest mismatch, broken
+    /// state) and, with --fix, repair it in the only order that works (docs/tf-doctor.md).
+    Doctor(TfDoctorArgs),
+}
+
+#[cfg(feature = "tf")]
+#[derive(Args, Debug)]
+pub struct TfDoctorArgs {
+    /// The Terraform root module whose `backend "s3"` block is read.
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The state bucket (overrides the backend block).
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// The state object key (overrides the backend block).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// The AWS region (default: the backend block, then AWS_REGION or the profile).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The DynamoDB lock table (overrides the backend block).
+    #[arg(long, value_name = "TABLE")]
+    pub dynamodb_table: Option<String>,
+    /// The backend uses S3-native locking (`use_lockfile = true`, Terraform >= 1.10).
+    #[arg(long)]
+    pub use_lockfile: bool,
+    /// The `workspace_key_prefix` (default `env:`).
+    #[arg(long, value_name = "PREFIX")]
+    pub workspace_key_prefix: Option<String>,
+    /// An S3-compatible endpoint for both S3 and DynamoDB (a local server, a VPC endpoint).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// The AWS profile (overrides the backend block).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The Terraform workspace (default: TF_WORKSPACE, then DIR/.terraform/environment, then
+    /// `default`).
+    #[arg(long)]
+    pub workspace: Option<String>,
+    /// A `-backend-config` file (`key = "value"` lines) merged over the backend block.
+    #[arg(long, value_name = "FILE")]
+    pub backend_config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Repair: back up the state, fix the digest, release a stale lock. Each step is printed
+    /// before it is done.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the steps, do nothing.
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
+    /// With --fix: also release a lock younger than --min-lock-age, after typing its ID.
+    #[arg(long, requires = "fix")]
+    pub force: bool,
+    /// Locks at least this old are taken for left over by a killed run (15m, 90s, 2h).
+    #[arg(long, value_name = "AGE", default_value = "15m")]
+    pub min_lock_age: String,
+    /// Where --fix writes its backups and its log (default ./tfstate-backups).
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// With --fix: also copy the current state under this prefix in the bucket.
+    #[arg(long, value_name = "PREFIX", requires = "fix")]
+    pub backup_prefix: Option<String>,
 }

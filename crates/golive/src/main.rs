@@ -8,6 +8,8 @@ mod cli;
 mod fleet;
 mod init_cmd;
 mod progress;
+#[cfg(feature = "tf")]
+mod tf_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -37,6 +39,8 @@ fn main() -> ExitCode {
         cli::Command::Explain(args) => catalogue_cmd::explain(args),
         cli::Command::Checklist(args) => checklist_cmd::run(args),
         cli::Command::Init(args) => init_cmd::run(args),
+        #[cfg(feature = "tf")]
+        cli::Command::Tf(args) => tf_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -794,7 +794,7 @@ fn the_github_action_and_the_pre_commit_hooks_use_real_flags() {
     let help = String::from_utf8(help.stdout).expect("UTF-8");
     let known = flags_in(&help);
     // cargo's own flags in the action's install step.
-    let cargo = ["locked", "quiet", "root", "path"];
+    let cargo = ["locked", "quiet", "no-default-features", "root", "path"];
     for file in ["action.yml", ".pre-commit-hooks.yaml"] {
         let text = std::fs::read_to_string(root.join(file)).expect("file exists");
         for flag in flags_in(&text) {
