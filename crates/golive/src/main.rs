@@ -5,6 +5,7 @@ mod catalogue_cmd;
 mod check_cmd;
 mod cli;
 mod fleet;
+mod probe_cmd;
 mod progress;
 
 use clap::Parser;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => check_cmd::run(args),
         cli::Command::Checks(args) => catalogue_cmd::list(args),
         cli::Command::Explain(args) => catalogue_cmd::explain(args),
+        cli::Command::Probe(args) => probe_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
