@@ -77,6 +77,21 @@ fn redirects_stay_on_the_host_and_undecidable_checks_do_not_apply() {
 }
 
 #[test]
+fn an_http_1_0_server_without_post_is_told_apart_from_a_flawed_one() {
+    let server = start(Kind::Legacy);
+    let (report, sent) = probe(&server.url(), &config(""));
+    insta::assert_snapshot!("legacy", summary(&report));
+    assert_eq!(
+        status(&report, "live/error-hygiene"),
+        Status::Pass,
+        "501: no POST there"
+    );
+    assert_eq!(status(&report, "live/payload-limit"), Status::NotApplicable);
+    assert_eq!(status(&report, "live/keepalive"), Status::NotApplicable);
+    assert_eq!(sent, server.requests());
+}
+
+#[test]
 fn the_request_budget_is_never_exceeded() {
     let server = start(Kind::Good);
     let (report, sent) = probe(&server.url(), &config("budget = 3\n"));

@@ -71,6 +71,9 @@ impl LiveCheck for ErrorHygiene {
         };
         let what = format!("POST {} with malformed JSON", malformed.url);
         match malformed.status {
+            501 => cx.note(format!(
+                "{what} answers 501: the server implements no POST there, so malformed input could not be tried"
+            )),
             s if s >= 500 => findings.push(Finding::repo(format!("{what} answers {s}: bad input must be a 4xx, never a server error"))),
             s @ 200..=299 => cx.note(format!(
                 "{what} answers {s}: the body may be ignored there; probe a URL that reads JSON to tell"

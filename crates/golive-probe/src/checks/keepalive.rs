@@ -97,6 +97,11 @@ impl LiveCheck for Keepalive {
             head.status,
             started.elapsed().as_millis()
         ));
+        if head.http10 && !head.keep_alive_token {
+            return Outcome::not_applicable(format!(
+                "{base} answers with HTTP/1.0 without `Connection: keep-alive`: it closes after each answer, so a load balancer never reuses an idle connection"
+            ));
+        }
         if head.connection_close {
             return Outcome::not_applicable(format!(
                 "{base} answers `Connection: close`: it does not keep connections alive, so a load balancer never reuses an idle one"
@@ -151,6 +156,9 @@ fn error(reason: String) -> Outcome {
 /// The parts of an answer's head the check needs.
 struct Head {
     status: u16,
+    /// The answer is HTTP/1.0 (keep-alive only when `Connection: keep-alive` says so).
+    http10: bool,
+    keep_alive_token: bool,
     connection_close: bool,
     keep_alive: Option<String>,
     /// Some(true): the whole body was read; Some(false): it did not end in time; None: the body
@@ -177,12 +185,14 @@ fn read_response(stream: &mut TcpStream, timeout: Duration) -> Result<Head, Stri
     };
     let head = String::from_utf8_lossy(buf.get(..head_end).unwrap_or(&[])).into_owned();
     let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
+    let status_line = lines.next().unwrap_or("");
+    let http10 = status_line.starts_with("HTTP/1.0");
+    let status = Some(status_line)
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse::<u16>().ok())
         .ok_or("the answer does not start with an HTTP status line")?;
     let (mut length, mut chunked, mut close, mut keep_alive) = (None, false, false, None);
+    let mut keep_alive_token = false;
     for line in lines {
         let Some((name, value)) = line.split_once(':') else {
             continue;
@@ -191,7 +201,11 @@ fn read_response(stream: &mut TcpStream, timeout: Duration) -> Result<Head, Stri
         match name.as_str() {
             "content-length" => length = value.parse::<usize>().ok(),
             "transfer-encoding" => chunked = value.to_ascii_lowercase().contains("chunked"),
-            "connection" => close = value.to_ascii_lowercase().contains("close"),
+            "connection" => {
+                let v = value.to_ascii_lowercase();
+                close = v.contains("close");
+                keep_alive_token = v.contains("keep-alive");
+            }
             "keep-alive" => keep_alive = Some(value.to_string()),
             _ => {}
         }
@@ -225,6 +239,8 @@ fn read_response(stream: &mut TcpStream, timeout: Duration) -> Result<Head, Stri
     };
     Ok(Head {
         status,
+        http10,
+        keep_alive_token,
         connection_close: close,
         keep_alive,
         framed,

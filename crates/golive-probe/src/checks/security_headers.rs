@@ -7,7 +7,8 @@ declare_check! {
     /// every response, JSON included), and, when the answer is HTML, with clickjacking
     /// protection: `X-Frame-Options: DENY` or `SAMEORIGIN`, or a `Content-Security-Policy` with
     /// `frame-ancestors`. An answer that is not HTML passes on `nosniff` alone, and the evidence
-    /// says frame options and CSP do not apply; an answer with no body does not apply at all.
+    /// says frame options and CSP do not apply; an answer that is not 2xx (after redirects
+    /// within the host) or has no body does not apply at all.
     /// HSTS is live/tls's.
     ///
     /// ## Why it matters
@@ -44,6 +45,11 @@ impl LiveCheck for SecurityHeaders {
         };
         let what = format!("GET {} ({})", r.url, r.status);
         let media = r.media_type();
+        if !(200..300).contains(&r.status) {
+            return Outcome::not_applicable(format!(
+                "{what} is not a page the service serves: probe a URL that answers 2xx (the headers of served pages are what matter)"
+            ));
+        }
         if r.body.is_empty() && media.is_none() {
             return Outcome::not_applicable(format!(
                 "{what} has no body: nothing a browser renders or sniffs"

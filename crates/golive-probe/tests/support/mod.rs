@@ -24,6 +24,9 @@ pub enum Kind {
     /// A static site behind redirects: /health redirects (within the host) to /health/, / to
     /// another host, every POST is 405, every answer says `Connection: close`.
     Odd,
+    /// An HTTP/1.0 server like Python's http.server: 501 for every POST, one answer per
+    /// connection (no `Connection` header).
+    Legacy,
     /// Unhealthy, 200 for unknown paths, 500 with a stack trace on bad JSON, a version banner,
     /// accepts 10 MiB bodies, no request id, no security headers, 1 s keep-alive.
     Flawed,
@@ -114,7 +117,7 @@ const MIB: usize = 1024 * 1024;
 
 async fn serve(mut stream: TcpStream, kind: Kind, counter: Arc<AtomicU32>) {
     let idle = match kind {
-        Kind::Good | Kind::Odd => Duration::from_secs(75),
+        Kind::Good | Kind::Odd | Kind::Legacy => Duration::from_secs(75),
         Kind::Flawed => Duration::from_secs(1),
     };
     let mut buf: Vec<u8> = Vec::new();
@@ -184,7 +187,7 @@ async fn serve(mut stream: TcpStream, kind: Kind, counter: Arc<AtomicU32>) {
             }
         }
         let body: Vec<u8> = buf.drain(..req.length).collect();
-        let close = kind == Kind::Odd
+        let close = matches!(kind, Kind::Odd | Kind::Legacy)
             || req
                 .header("connection")
                 .is_some_and(|v| v.eq_ignore_ascii_case("close"));
@@ -199,6 +202,13 @@ async fn serve(mut stream: TcpStream, kind: Kind, counter: Arc<AtomicU32>) {
 fn route(kind: Kind, req: &Req, body: &[u8]) -> (u16, &'static str, Vec<u8>) {
     let path = req.path.split('?').next().unwrap_or("/");
     match (kind, req.method.as_str(), path) {
+        (Kind::Legacy, "GET", "/healthz") => (200, "text/plain", b"ok".to_vec()),
+        (Kind::Legacy, "POST", _) => (
+            501,
+            "text/html",
+            b"<h1>Unsupported method ('POST')</h1>".to_vec(),
+        ),
+        (Kind::Legacy, _, _) => (404, "text/html", b"<h1>File not found</h1>".to_vec()),
         (Kind::Odd, "GET", "/") => (302, "", b"http://login.invalid/".to_vec()),
         (Kind::Odd, "GET", "/health") => (301, "", b"/health/".to_vec()),
         (Kind::Odd, "GET", "/health/") => {
@@ -269,12 +279,14 @@ fn respond(kind: Kind, req: &Req, status: u16, ctype: &str, body: &[u8], close: 
         404 => "Not Found",
         405 => "Method Not Allowed",
         413 => "Payload Too Large",
+        501 => "Unsupported method",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "",
     };
+    let version = if kind == Kind::Legacy { "1.0" } else { "1.1" };
     let mut head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n",
+        "HTTP/{version} {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n",
         body.len()
     );
     match kind {
@@ -288,9 +300,9 @@ fn respond(kind: Kind, req: &Req, status: u16, ctype: &str, body: &[u8], close: 
             head.push_str("Keep-Alive: timeout=75\r\n");
         }
         Kind::Flawed => head.push_str("Server: Werkzeug/2.0.1 Python/3.9.7\r\n"),
-        Kind::Odd => {}
+        Kind::Odd | Kind::Legacy => {}
     }
-    if close {
+    if close && kind != Kind::Legacy {
         head.push_str("Connection: close\r\n");
     }
     head.push_str("\r\n");
