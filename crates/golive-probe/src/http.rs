@@ -374,6 +374,38 @@ impl Http {
         }
     }
 
+    /// Sends one request as part of a load (live/latency, live/rate-limit): counted against the
+    /// budget, observed by the overload stop and the body-size cap, never redirected and not
+    /// logged one by one. Runs on the caller's runtime ([`Http::runtime`]).
+    pub async fn send_unlogged(&self, req: &Request) -> Result<Response, ProbeError> {
+        if !req.oversized && req.body.len() as u64 > self.max_body {
+            return Err(ProbeError::BodyTooLarge {
+                bytes: req.body.len(),
+                max: self.max_body,
+            });
+        }
+        let url = self.url(&req.path)?;
+        self.reserve()?;
+        let started = Instant::now();
+        let (status, headers, body) =
+            self.once(req, &url)
+                .await
+                .map_err(|message| ProbeError::Transport {
+                    url: url.to_string(),
+                    message,
+                })?;
+        self.observe(status);
+        Ok(Response {
+            method: req.method.clone(),
+            url: url.to_string(),
+            status,
+            headers,
+            body,
+            elapsed: started.elapsed(),
+            redirects: Vec::new(),
+        })
+    }
+
     async fn once(
         &self,
         req: &Request,

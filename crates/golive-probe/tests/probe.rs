@@ -171,3 +171,34 @@ fn every_renderer_renders_a_live_report() {
     assert!(golive_report::render_html(&report).contains("live/correlation-id"));
     let _ = golive_report::render_github(&report);
 }
+
+#[test]
+fn load_requests_are_counted_against_the_same_budget() {
+    let server = start(Kind::Good);
+    let config = golive_core::config::ProbeConfig {
+        budget: 3,
+        ..Default::default()
+    };
+    let base = url::Url::parse(&server.url()).unwrap_or_else(|e| panic!("{e}"));
+    let http = golive_probe::Http::new(base, &config).unwrap_or_else(|e| panic!("{e}"));
+    let results: Vec<_> = http.runtime().block_on(async {
+        let mut out = Vec::new();
+        for _ in 0..5 {
+            out.push(
+                http.send_unlogged(&golive_probe::Request::get("/healthz"))
+                    .await,
+            );
+        }
+        out
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 3);
+    assert!(matches!(
+        results.last(),
+        Some(Err(golive_probe::ProbeError::Budget { budget: 3 }))
+    ));
+    assert_eq!(server.requests(), 3);
+    assert!(
+        http.take_log().is_empty(),
+        "load requests are not logged one by one"
+    );
+}
