@@ -24,8 +24,8 @@ declare_check! {
     /// ## Why it matters
     /// When a user reports an error, the id in the response is what finds its logs and traces
     /// across every service it went through; without one, incidents are debugged by timestamp
-    /// guessing (seed 001: requests are traceable end to end with a correlation id; 003:
-    /// logging and tracing).
+    /// guessing (seed 001: Correlation ID Injection, propagated through all dependent services
+    /// for logging and tracing; Structured Logging with correlation IDs).
     ///
     /// ## How to fix
     /// Accept an incoming `X-Request-ID` (or generate one), log it with every line, pass it on
@@ -40,7 +40,7 @@ declare_check! {
         level: Silver,
         severity: Warning,
         facets: [],
-        seeds: ["001: requests are traceable end to end with a correlation id", "003: logging and tracing"],
+        seeds: ["001: Correlation ID Injection: propagated through all dependent services for logging and tracing", "001: Structured Logging: logs include correlation IDs"],
         fix: "echo the incoming X-Request-ID (or generate one) on every response and in every log line",
     }
 }

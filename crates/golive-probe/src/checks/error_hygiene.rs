@@ -18,7 +18,8 @@ declare_check! {
     /// ## Why it matters
     /// A 5xx on bad input is a bug that pages someone and hides real outages in the error rate;
     /// stack traces and versions tell an attacker which known vulnerabilities to try (seed 001:
-    /// errors are handled and never leak internals; 002: security review of error handling).
+    /// Request Validation, fail fast any request that is malformed; Server Faults and Client
+    /// Errors, 5XX and 4XX are monitored apart; Security Testing against the OWASP Top Ten).
     ///
     /// ## How to fix
     /// Validate input and map it to 400, add a catch-all 404, and turn off version banners:
@@ -32,7 +33,7 @@ declare_check! {
         level: Bronze,
         severity: Error,
         facets: [],
-        seeds: ["001: errors are handled and never leak internals", "002: security review of error handling"],
+        seeds: ["001: Request Validation: fail fast any requests that are malformed", "001: Server Faults and Client Errors: monitor 5XX and 4XX", "001: Security Testing Tools (OWASP Top Ten)"],
         fix: "answer unknown paths with 404 and malformed input with 400, without stack traces or version banners",
     }
 }

@@ -14,7 +14,7 @@ declare_check! {
     /// Load balancers, orchestrators and uptime monitors decide from a health endpoint whether to
     /// send traffic; without one a hung instance keeps receiving requests, and a slow one makes
     /// probes time out and restarts cascade (seed 003: application services provide health check
-    /// endpoints; 001: every service exposes health checks).
+    /// endpoints; 001: Health Checks, regular checks of the service and its dependencies).
     ///
     /// ## How to fix
     /// Serve a cheap endpoint that reports whether this instance can serve, and point the
@@ -29,7 +29,7 @@ declare_check! {
         level: Bronze,
         severity: Error,
         facets: [],
-        seeds: ["003: application services provide health check endpoints", "001: health checks"],
+        seeds: ["003: Application Services should provide health check endpoints", "001: Health Checks: implement regular health checks to assess the status of services"],
         fix: "serve a cheap health endpoint (e.g. GET /healthz → 200) or name yours in `[probe] health_paths`",
     }
 }

@@ -16,8 +16,8 @@ declare_check! {
     /// ## Why it matters
     /// When the server closes an idle connection first, the load balancer may send the next
     /// request on it just as it closes: the client gets a 502 that no log explains, a few per
-    /// thousand requests (seed 003: load balancer and server timeouts are aligned; 001:
-    /// timeouts are set deliberately on every hop).
+    /// thousand requests (seed 001: Idle Timeout Configuration, set the API server's idle
+    /// connection timeout slightly longer than the load balancer's).
     ///
     /// ## How to fix
     /// Make the server's idle timeout longer than the load balancer's (AWS ALB: 60 s):
@@ -31,7 +31,7 @@ declare_check! {
         level: Gold,
         severity: Warning,
         facets: [],
-        seeds: ["003: load balancer and server timeouts are aligned", "001: timeouts are set deliberately on every hop"],
+        seeds: ["001: Idle Timeout Configuration: the API server's idle connection timeout slightly longer than the load balancer's"],
         fix: "set the server's keep-alive idle timeout above the load balancer's (e.g. 75 s behind a 60 s ALB)",
     }
 }

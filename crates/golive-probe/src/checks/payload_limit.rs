@@ -18,8 +18,9 @@ declare_check! {
     ///
     /// ## Why it matters
     /// A service that reads whatever it is sent can be made to exhaust its memory by one client,
-    /// and a 5xx on a large body pages on-call for a client's mistake (seed 002: denial-of-service
-    /// protections and input validation; 001: limits on every resource a client controls).
+    /// and a 5xx on a large body pages on-call for a client's mistake (seed 001: Request
+    /// Validation, fail fast requests that are improperly sized; Unauthenticated requests,
+    /// safeguard against large payloads).
     ///
     /// ## How to fix
     /// Cap request bodies at the edge and in the service, and answer 413:
@@ -33,7 +34,7 @@ declare_check! {
         level: Silver,
         severity: Error,
         facets: [],
-        seeds: ["002: denial-of-service protections and input validation", "001: limits on client-controlled resources"],
+        seeds: ["001: Request Validation: fail fast any requests that are malformed, improperly sized", "001: Unauthenticated requests: safeguard against large payloads"],
         fix: "cap request body size (e.g. 1 MiB) and answer 413 Payload Too Large above it",
     }
 }

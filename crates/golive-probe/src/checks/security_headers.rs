@@ -13,8 +13,9 @@ declare_check! {
     ///
     /// ## Why it matters
     /// Without `nosniff` a browser may run an uploaded file or a JSON answer as script; without
-    /// frame protection any site can frame the page and trick users into clicking (seed 002:
-    /// security headers on every response; OWASP secure headers).
+    /// frame protection any site can frame the page and trick users into clicking (seed 001:
+    /// Security Testing Tools, OWASP ZAP flags both, see OWASP Top Ten; 004: go through a
+    /// security audit).
     ///
     /// ## How to fix
     /// ```nginx
@@ -28,7 +29,7 @@ declare_check! {
         level: Silver,
         severity: Warning,
         facets: [],
-        seeds: ["002: security headers on every response"],
+        seeds: ["001: Security Testing Tools: OWASP ZAP (OWASP Top Ten)", "004: Security: go through a security audit"],
         fix: "send `X-Content-Type-Options: nosniff` on every response and `X-Frame-Options: DENY` (or CSP frame-ancestors) on HTML",
     }
 }
