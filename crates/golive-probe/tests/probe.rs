@@ -164,6 +164,8 @@ fn every_renderer_renders_a_live_report() {
         },
     );
     assert!(text.contains("Live service"), "{text}");
+    assert!(text.contains(" · live probe\n"), "{text}");
+    assert!(!text.contains("facets:"), "{text}");
     assert!(golive_report::render_json(&report).contains("\"live/health\""));
     assert!(golive_report::render_sarif(&report, &metas).contains("live/error-hygiene"));
     assert!(golive_report::render_junit(&report).contains("live/keepalive"));
