@@ -7,8 +7,9 @@ declare_check! {
     /// A health endpoint answers 2xx quickly: the configured `[probe] health_paths` (each must
     /// answer), else the readinessProbe paths of the manifests (`golive check --probe`) and then
     /// /healthz, /health, /livez, /readyz and /ready, the first that answers 2xx. "Quickly" is
-    /// within `[probe] latency.p95_ms` (500 ms by default), and a JSON body whose `status` says
-    /// `down`, `fail` or `unhealthy` is not healthy whatever its HTTP status.
+    /// within `[probe] latency.p95_ms` (500 ms by default), and a JSON body whose top-level
+    /// `status` says `down`, `fail`, `unhealthy` or `OUT_OF_SERVICE` is not healthy whatever its
+    /// HTTP status (the statuses of nested components are theirs).
     ///
     /// ## Why it matters
     /// Load balancers, orchestrators and uptime monitors decide from a health endpoint whether to
@@ -133,22 +134,11 @@ fn judge(r: &Response, slow_ms: u64) -> Option<String> {
     None
 }
 
-/// The top-level `"status"` string of a small JSON object, read without a JSON library: the
-/// first `"status"` key followed by a string value.
+/// The top-level `"status"` string of a JSON object body (nested components' statuses are
+/// theirs, not the service's).
 fn json_status(body: &str) -> Option<String> {
-    let body = body.trim_start();
-    if !body.starts_with('{') {
-        return None;
-    }
-    let at = body.find("\"status\"")?;
-    let rest = body
-        .get(at + 8..)?
-        .trim_start()
-        .strip_prefix(':')?
-        .trim_start();
-    let rest = rest.strip_prefix('"')?;
-    let end = rest.find('"')?;
-    rest.get(..end).map(str::to_string)
+    let value: serde_json::Value = serde_json::from_str(body.trim()).ok()?;
+    value.get("status")?.as_str().map(str::to_string)
 }
 
 #[cfg(test)]
@@ -168,5 +158,9 @@ mod tests {
         assert_eq!(json_status("status: down"), None);
         assert_eq!(json_status(r#"{"status": 1}"#), None);
         assert_eq!(json_status(r#"{"status""#), None);
+        assert_eq!(
+            json_status(r#"{"components":{"db":{"status":"DOWN"}},"status":"UP"}"#).as_deref(),
+            Some("UP")
+        );
     }
 }
