@@ -120,5 +120,20 @@ pub(crate) fn run_probe(
         golive_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let checks = golive_probe::catalogue();
+    if !checks.iter().any(|c| config.is_selected(c.meta().id)) {
+        return Err(format!(
+            "no live check is selected (select: {}; ignore: {}): add `live` to `select` in golive.toml or pass --select live",
+            list(&config.select),
+            list(&config.ignore)
+        ));
+    }
     golive_probe::run(config, &checks, target, &opts).map(|run| run.report)
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
 }

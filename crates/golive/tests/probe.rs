@@ -101,6 +101,18 @@ fn budget_and_select_flags_are_honoured() {
         .stdout(predicate::str::contains("\"live/keepalive\"").not());
     assert!(good.requests() <= 1);
     golive()
+        .args([
+            "probe",
+            &good.url(),
+            "--config",
+            &config(dir.path()),
+            "--ignore",
+            "live",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no live check is selected"));
+    golive()
         .args(["probe", &good.url(), "--select", "live/helth"])
         .assert()
         .code(2)
