@@ -40,6 +40,8 @@ pub struct Config {
     pub secrets: SecretsConfig,
     /// `[[custom]]`: Rego policy sets, each run as the check `custom/<name>`.
     pub custom: Vec<CustomCheckConfig>,
+    /// `[probe]`: how `golive probe` (and `golive check --probe`) probes a running service.
+    pub probe: ProbeConfig,
 }
 
 /// A `[[custom]]` entry: a set of Rego (OPA/conftest) policies run as the check `custom/<name>`.
@@ -78,6 +80,81 @@ impl CustomCheckConfig {
     /// The id of the check this entry becomes.
     pub fn id(&self) -> String {
         format!("custom/{}", self.name)
+    }
+}
+
+/// The `[probe]` table, read by `golive probe` and the live checks. Every field is optional;
+/// flags on `golive probe` override them.
+///
+/// ```toml
+/// [probe]
+/// url = "https://staging.example.com"
+/// health_paths = ["/healthz"]
+/// metrics_path = "/metrics"
+/// budget = 400                 # requests a run may send, at most
+/// max_body_bytes = 65536       # the largest body sent (only live/payload-limit sends more)
+/// timeout_ms = 5000
+/// lb_idle_timeout_s = 60       # the load balancer's idle timeout (live/keepalive)
+/// stop_5xx_rate = 0.2          # stop at the first sign of overload
+/// latency = { rps = 20, duration_s = 10, concurrency = 4, p95_ms = 500, max_error_rate = 0.01 }
+/// headers = { Authorization = "Bearer ..." }   # sent with every request, never printed
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeConfig {
+    pub url: Option<String>,
+    /// Health paths to try, in order (empty: /healthz, /health, /livez, /readyz, /ready).
+    pub health_paths: Vec<String>,
+    pub metrics_path: Option<String>,
+    /// The most requests one run sends.
+    pub budget: u32,
+    /// The largest request body sent, except by live/payload-limit.
+    pub max_body_bytes: u64,
+    pub timeout_ms: u64,
+    /// The load balancer's idle timeout the server's keep-alive must outlast.
+    pub lb_idle_timeout_s: u64,
+    pub latency: ProbeLatency,
+    /// The share of 5xx answers (0..=1) at which a probe stops sending.
+    pub stop_5xx_rate: f64,
+    /// Extra request headers (e.g. authorization), sent with every request and never printed.
+    pub headers: Vec<(String, String)>,
+}
+
+/// `[probe.latency]`: the bounded load of live/latency and its SLO.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProbeLatency {
+    pub rps: u32,
+    pub duration_s: u32,
+    pub concurrency: u32,
+    pub p95_ms: u64,
+    pub max_error_rate: f64,
+}
+
+impl Default for ProbeLatency {
+    fn default() -> Self {
+        ProbeLatency {
+            rps: 20,
+            duration_s: 10,
+            concurrency: 4,
+            p95_ms: 500,
+            max_error_rate: 0.01,
+        }
+    }
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        ProbeConfig {
+            url: None,
+            health_paths: Vec::new(),
+            metrics_path: None,
+            budget: 400,
+            max_body_bytes: 64 * 1024,
+            timeout_ms: 5000,
+            lb_idle_timeout_s: 60,
+            latency: ProbeLatency::default(),
+            stop_5xx_rate: 0.2,
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -239,6 +316,7 @@ const TOP_KEYS: &[&str] = &[
     "waiver",
     "secrets",
     "custom",
+    "probe",
 ];
 const CUSTOM_KEYS: &[&str] = &[
     "name",
@@ -249,6 +327,25 @@ const CUSTOM_KEYS: &[&str] = &[
     "level",
     "severity",
     "title",
+];
+const PROBE_KEYS: &[&str] = &[
+    "url",
+    "health_paths",
+    "metrics_path",
+    "budget",
+    "max_body_bytes",
+    "timeout_ms",
+    "lb_idle_timeout_s",
+    "latency",
+    "stop_5xx_rate",
+    "headers",
+];
+const PROBE_LATENCY_KEYS: &[&str] = &[
+    "rps",
+    "duration_s",
+    "concurrency",
+    "p95_ms",
+    "max_error_rate",
 ];
 const SECRETS_KEYS: &[&str] = &["allow", "allow_paths", "rules"];
 const SECRET_RULE_KEYS: &[&str] = &["id", "regex", "keywords"];
@@ -435,6 +532,7 @@ impl<'a> Reader<'a> {
                 }
                 "secrets" => config.secrets = self.secrets(value)?,
                 "custom" => {} // read first, in `read`
+                "probe" => config.probe = self.probe(value)?,
                 other => return Err(self.unknown(&span, other, TOP_KEYS, "key")),
             }
         }
@@ -641,6 +739,152 @@ impl<'a> Reader<'a> {
             }
         }
         Ok(out)
+    }
+
+    fn probe(&self, value: &Spanned<DeValue<'_>>) -> Result<ProbeConfig, ConfigError> {
+        let table = self.table(value, "probe")?;
+        let mut out = ProbeConfig::default();
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let key_path = format!("probe.{name}");
+            let span = value.span();
+            match name {
+                "url" => {
+                    let s = self.string(value, &key_path)?;
+                    if !(s.starts_with("http://") || s.starts_with("https://")) {
+                        return Err(self.error(
+                            &span,
+                            &key_path,
+                            format!("`{s}` is not an http:// or https:// URL"),
+                        ));
+                    }
+                    out.url = Some(s);
+                }
+                "health_paths" => {
+                    out.health_paths.clear();
+                    for item in
+                        self.array(value, &key_path, "a list of paths, e.g. [\"/healthz\"]")?
+                    {
+                        out.health_paths.push(self.path(item, &key_path)?);
+                    }
+                }
+                "metrics_path" => out.metrics_path = Some(self.path(value, &key_path)?),
+                "budget" => out.budget = self.bounded(value, &key_path, 1, 100_000)? as u32,
+                "max_body_bytes" => {
+                    out.max_body_bytes = self.bounded(value, &key_path, 0, 1 << 30)? as u64
+                }
+                "timeout_ms" => out.timeout_ms = self.bounded(value, &key_path, 1, 600_000)? as u64,
+                "lb_idle_timeout_s" => {
+                    out.lb_idle_timeout_s = self.bounded(value, &key_path, 1, 3600)? as u64
+                }
+                "stop_5xx_rate" => out.stop_5xx_rate = self.ratio(value, &key_path)?,
+                "latency" => {
+                    let table = self.table(value, &key_path)?;
+                    for (k, v) in table.iter() {
+                        let n = k.get_ref().as_ref();
+                        let kp = format!("probe.latency.{n}");
+                        match n {
+                            "rps" => out.latency.rps = self.bounded(v, &kp, 1, 10_000)? as u32,
+                            "duration_s" => {
+                                out.latency.duration_s = self.bounded(v, &kp, 1, 3600)? as u32
+                            }
+                            "concurrency" => {
+                                out.latency.concurrency = self.bounded(v, &kp, 1, 1000)? as u32
+                            }
+                            "p95_ms" => {
+                                out.latency.p95_ms = self.bounded(v, &kp, 1, 600_000)? as u64
+                            }
+                            "max_error_rate" => out.latency.max_error_rate = self.ratio(v, &kp)?,
+                            other => {
+                                return Err(self.unknown(
+                                    &k.span(),
+                                    other,
+                                    PROBE_LATENCY_KEYS,
+                                    "key of [probe.latency]",
+                                ));
+                            }
+                        }
+                    }
+                }
+                "headers" => {
+                    let table = self.table(value, &key_path)?;
+                    for (k, v) in table.iter() {
+                        let n = k.get_ref().as_ref();
+                        let kp = format!("probe.headers.{n}");
+                        let valid = !n.is_empty()
+                            && n.bytes().all(|b| {
+                                b.is_ascii_alphanumeric() || b"-_!#$%&'*+.^`|~".contains(&b)
+                            });
+                        if !valid {
+                            return Err(self.error(&k.span(), &kp, "not a valid HTTP header name"));
+                        }
+                        // Never echo the value: it is often a credential.
+                        let s = self.string(v, &kp)?;
+                        if s.contains(['\r', '\n']) {
+                            return Err(self.error(
+                                &v.span(),
+                                &kp,
+                                "a header value cannot contain a line break",
+                            ));
+                        }
+                        out.headers.push((n.to_string(), s));
+                    }
+                }
+                other => {
+                    return Err(self.unknown(&key.span(), other, PROBE_KEYS, "key of [probe]"));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A URL path: starts with `/`.
+    fn path(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<String, ConfigError> {
+        let s = self.string(value, key)?;
+        if !s.starts_with('/') {
+            return Err(self.error(
+                &value.span(),
+                key,
+                format!("`{s}` is not a path: write it from the root, e.g. \"/{s}\""),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// A whole number within `min..=max`.
+    fn bounded(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+        min: i64,
+        max: i64,
+    ) -> Result<i64, ConfigError> {
+        let n = self.integer(value, key)?;
+        if !(min..=max).contains(&n) {
+            return Err(self.error(
+                &value.span(),
+                key,
+                format!("must be between {min} and {max}, not {n}"),
+            ));
+        }
+        Ok(n)
+    }
+
+    /// A ratio between 0 and 1 (a float, or 0 / 1).
+    fn ratio(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<f64, ConfigError> {
+        let n = match value.get_ref() {
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Integer(i) => i.as_str().parse::<f64>().ok(),
+            _ => None,
+        };
+        match n {
+            Some(n) if (0.0..=1.0).contains(&n) => Ok(n),
+            _ => Err(self.error(
+                &value.span(),
+                key,
+                "must be a ratio between 0 and 1, e.g. 0.2",
+            )),
+        }
     }
 
     fn secret_rule(&self, item: &Spanned<DeValue<'_>>) -> Result<SecretRule, ConfigError> {
@@ -1146,6 +1390,47 @@ keywords = ["acme_"]
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn reads_the_probe_table() {
+        let c = parse(
+            "[probe]\nurl = \"http://127.0.0.1:8080\"\nhealth_paths = [\"/status\"]\nbudget = 50\nstop_5xx_rate = 0.5\nlatency = { rps = 5, p95_ms = 200 }\nheaders = { Authorization = \"Bearer x\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.probe.url.as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(c.probe.health_paths, vec!["/status".to_string()]);
+        assert_eq!(c.probe.budget, 50);
+        assert_eq!(c.probe.stop_5xx_rate, 0.5);
+        assert_eq!(c.probe.latency.rps, 5);
+        assert_eq!(c.probe.latency.duration_s, 10);
+        assert_eq!(c.probe.latency.p95_ms, 200);
+        assert_eq!(c.probe.max_body_bytes, 64 * 1024);
+        assert_eq!(c.probe.lb_idle_timeout_s, 60);
+        assert_eq!(
+            c.probe.headers,
+            vec![("Authorization".into(), "Bearer x".into())]
+        );
+        assert_eq!(Config::default().probe.budget, 400);
+    }
+
+    #[test]
+    fn probe_mistakes_are_named() {
+        let e = parse("[probe]\nbudgte = 3\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (2, "budgte"));
+        assert_eq!(e.suggestion.as_deref(), Some("budget"));
+        let e = parse("[probe]\nlatency = { rsp = 3 }\n").unwrap_err();
+        assert_eq!(e.suggestion.as_deref(), Some("rps"));
+        let e = parse("[probe]\nbudget = 0\n").unwrap_err();
+        assert!(e.to_string().contains("between 1 and"), "{e}");
+        let e = parse("[probe]\nstop_5xx_rate = 2.0\n").unwrap_err();
+        assert!(e.to_string().contains("ratio"), "{e}");
+        let e = parse("[probe]\nhealth_paths = [\"healthz\"]\n").unwrap_err();
+        assert!(e.to_string().contains("\"/healthz\""), "{e}");
+        let e = parse("[probe]\nurl = \"ftp://x\"\n").unwrap_err();
+        assert_eq!(e.key, "probe.url");
+        let e = parse("[probe]\nheaders = { \"Bad Name\" = \"v\" }\n").unwrap_err();
+        assert!(e.to_string().contains("header name"), "{e}");
     }
 
     #[test]

@@ -75,6 +75,23 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         })
         .collect();
 
+    let checks_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let known: Vec<&str> = checks.iter().map(|c| c.meta().id).collect();
+    report_from_outcomes(outcomes, ws, config, &known, opts, checks_ms)
+}
+
+/// Turns checks' outcomes (metadata, outcome, tables) into a scored and gated [`Report`]:
+/// severities, waivers, fingerprints, scores, level and gate, exactly as `golive check` does.
+/// `known` are the ids of every check the caller knows (to tell invalid inline ignores);
+/// `ws` may be an empty workspace for checks that read none (the live checks of `golive probe`).
+pub fn report_from_outcomes(
+    outcomes: Vec<(&'static CheckMeta, Outcome, Vec<Table>)>,
+    ws: &Workspace,
+    config: &Config,
+    known: &[&str],
+    opts: &RunOptions,
+    checks_ms: f64,
+) -> Report {
     let mut waivers = WaiverBook::new(ws, config, opts.today);
     let mut results: Vec<CheckResult> = outcomes
         .into_iter()
@@ -86,7 +103,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         .collect();
     results.sort_by(|a, b| (a.category, &a.id).cmp(&(b.category, &b.id)));
     let ran: BTreeSet<&str> = results.iter().map(|r| r.id.as_str()).collect();
-    let known: BTreeSet<&str> = checks.iter().map(|c| c.meta().id).collect();
+    let known: BTreeSet<&str> = known.iter().copied().collect();
     let waiver_notes = waivers.notes(&ran, &known);
 
     let mut report = Report {
@@ -95,7 +112,7 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         target: opts.target.clone(),
         service: config.service.clone(),
         tier: config.tier,
-        facets: facets.iter().copied().collect(),
+        facets: ws.facets().iter().copied().collect(),
         files: FileStats {
             scanned: ws.files().len() as u32,
             bytes: ws.total_bytes(),
@@ -116,13 +133,31 @@ pub fn run(ws: &Workspace, config: &Config, checks: &[&dyn Check], opts: &RunOpt
         baseline: None,
         timings: Timings {
             scan_ms: 0.0,
-            checks_ms: started.elapsed().as_secs_f64() * 1000.0,
+            checks_ms,
             total_ms: 0.0,
         },
     };
     score(&mut report);
     gate(&mut report, config.fail_on);
     report
+}
+
+/// Merges the checks of another report (the live checks of `golive probe`) into `report`, in
+/// catalogue order, and scores and gates the whole again: one scorecard. A check id present in
+/// both keeps `other`'s result. Waiver notes are added; `other`'s target and files are not.
+pub fn merge(report: &mut Report, other: Report, fail_on: FailOn) {
+    let incoming: BTreeSet<String> = other.checks.iter().map(|c| c.id.clone()).collect();
+    report.checks.retain(|c| !incoming.contains(&c.id));
+    report.checks.extend(other.checks);
+    report
+        .checks
+        .sort_by(|a, b| (a.category, &a.id).cmp(&(b.category, &b.id)));
+    report.waivers.extend(other.waivers);
+    report.waivers.sort();
+    report.waivers.dedup();
+    report.timings.checks_ms += other.timings.checks_ms;
+    score(report);
+    gate(report, fail_on);
 }
 
 /// Turns an outcome into a result: severities, fingerprints, snippets, waivers, status.
@@ -715,6 +750,41 @@ mod tests {
                 vec![vec!["1".to_string(), String::new()]]
             );
             assert!(report.check("test/skipping").unwrap().tables.is_empty());
+        }
+
+        #[test]
+        fn merged_reports_are_rescored_as_one_scorecard() {
+            let ws = Workspace::from_texts(&[("README.md", "# x\n")]);
+            let opts = super::super::RunOptions {
+                target: ".".into(),
+                today: Date::parse("2026-01-01").unwrap(),
+                golive_version: "0".into(),
+            };
+            let config = Config::default();
+            let mut report = super::super::run(&ws, &config, &[&Passing], &opts);
+            assert_eq!(report.score.applicable, 1);
+            let failing = super::super::report_from_outcomes(
+                vec![(
+                    &Skipping::META,
+                    Outcome::Fail {
+                        findings: vec![crate::Finding::repo("http://x/: down")],
+                        evidence: Vec::new(),
+                    },
+                    Vec::new(),
+                )],
+                &Workspace::from_texts(&[]),
+                &config,
+                &["test/skipping"],
+                &opts,
+                1.0,
+            );
+            assert!(!failing.gate.passed);
+            super::super::merge(&mut report, failing, config.fail_on);
+            let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
+            assert_eq!(ids, ["test/passing", "test/skipping"]);
+            assert_eq!((report.score.passed, report.score.applicable), (1, 2));
+            assert!(!report.gate.passed);
+            assert_eq!(report.level, None);
         }
     }
 

@@ -297,7 +297,15 @@ pub struct Probe<'a> {
     pub handler: Option<(&'static str, Node<'a>)>,
 }
 
-impl Probe<'_> {
+impl<'a> Probe<'a> {
+    /// The path of an `httpGet` probe (`/healthz`); `/` when httpGet names none.
+    pub fn http_path(&self) -> Option<&'a str> {
+        match self.handler {
+            Some(("httpGet", h)) => Some(h.get_str("path").unwrap_or("/")),
+            _ => None,
+        }
+    }
+
     /// "httpGet /healthz on port 8080", "tcpSocket on port 6379", "exec `pg_isready`" (the program
     /// only).
     pub fn describe(&self) -> String {
@@ -490,6 +498,7 @@ mod tests {
         let app = all[0];
         let readiness = app.probe("readinessProbe").unwrap();
         assert_eq!(readiness.describe(), "httpGet /readyz on port 8080");
+        assert_eq!(readiness.http_path(), Some("/readyz"));
         assert_eq!(readiness.key.line(), 10);
         assert!(app.probe("livenessProbe").unwrap().handler.is_none());
         // Arguments are never described (they may hold credentials).

@@ -1,4 +1,6 @@
-//! Live checks against a running service.
+//! golive-probe: the live-service checks of `golive probe URL`. They probe a running service over
+//! HTTP, politely (a request budget, a body-size cap, redirects only within the target host, a
+//! stop at the first sign of overload), and produce the same report model as `golive check`.
 //!
 //! Self-contained building blocks (see `docs/probe-internals.md`):
 //!
@@ -13,6 +15,15 @@
 //!   and suite, the presented chain (subject, issuer, SANs, validity, days left, self-signed)
 //!   and whether it verifies for the name; `tls::probe_versions` tells which of TLS 1.0-1.3 the
 //!   server accepts; `tls::hsts` parses `Strict-Transport-Security`.
+
+pub mod checks;
+pub mod context;
 pub mod exposition;
+pub mod http;
 pub mod load;
+pub mod runner;
 pub mod tls;
+
+pub use context::{LiveCheck, Probe, ProbeContext};
+pub use http::{Http, ProbeError, Request, Response};
+pub use runner::{ProbeRun, ProbeTarget, catalogue, ids, run};

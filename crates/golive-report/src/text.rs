@@ -94,6 +94,14 @@ fn header(report: &Report, p: &Painter, out: &mut String) {
         who.push_str(&format!(" (tier {t})"));
     }
     let files = &report.files;
+    // A `golive probe` report: a URL, no files read.
+    let probed = files.scanned == 0
+        && (report.target.starts_with("http://") || report.target.starts_with("https://"));
+    if probed {
+        let line = format!("{who} · {} · live probe", report.target);
+        let _ = writeln!(out, "{}", p.paint(BOLD, &line));
+        return;
+    }
     let mut line = format!(
         "{who} · {} · {} files, {}",
         report.target,

@@ -12,7 +12,7 @@ macro_rules! out {
     }};
 }
 use golive_core::config::nearest;
-use golive_core::{Category, Level};
+use golive_core::{Category, CheckMeta, Level};
 
 pub fn list(args: ChecksArgs) -> Result<u8> {
     let category = match &args.category {
@@ -44,17 +44,16 @@ pub fn list(args: ChecksArgs) -> Result<u8> {
             }
         },
     };
-    let checks: Vec<_> = golive_checks::catalogue()
+    let checks: Vec<&'static CheckMeta> = all_metas()
         .into_iter()
-        .filter(|c| category.is_none_or(|cat| c.meta().category == cat))
-        .filter(|c| level.is_none_or(|l| c.meta().level == l))
+        .filter(|m| category.is_none_or(|cat| m.category == cat))
+        .filter(|m| level.is_none_or(|l| m.level == l))
         .collect();
     match args.format {
         OutputFormat::Json => {
             let list: Vec<serde_json::Value> = checks
                 .iter()
-                .map(|c| {
-                    let m = c.meta();
+                .map(|m| {
                     serde_json::json!({
                         "id": m.id, "title": m.title, "category": m.category, "level": m.level,
                         "severity": m.severity, "facets": m.facets, "summary": m.summary(), "fix": m.fix, "seeds": m.seeds,
@@ -64,10 +63,9 @@ pub fn list(args: ChecksArgs) -> Result<u8> {
             out!("{}", serde_json::to_string_pretty(&list)?);
         }
         OutputFormat::Text => {
-            let width = checks.iter().map(|c| c.meta().id.len()).max().unwrap_or(0);
+            let width = checks.iter().map(|m| m.id.len()).max().unwrap_or(0);
             let mut current = None;
-            for c in &checks {
-                let m = c.meta();
+            for m in &checks {
                 if current != Some(m.category) {
                     out!(
                         "{}{}",
@@ -93,19 +91,33 @@ fn custom_meta(id: &str) -> Option<&'static golive_core::CheckMeta> {
     if !id.starts_with("custom/") || !path.is_file() {
         return None;
     }
-    let config = golive_core::Config::load(path, &golive_checks::ids()).ok()?;
+    let config = golive_core::Config::load(path, &crate::probe_cmd::all_ids()).ok()?;
     golive_checks::custom::checks(&config)
         .into_iter()
         .find(|c| c.id() == id)
         .map(|c| golive_core::Check::meta(&c))
 }
 
-pub fn explain(args: ExplainArgs) -> Result<u8> {
-    let meta = golive_checks::find(&args.check)
+/// The static catalogue, then the live checks of `golive probe` (category Live).
+fn all_metas() -> Vec<&'static CheckMeta> {
+    let mut metas: Vec<&'static CheckMeta> = golive_checks::catalogue()
+        .into_iter()
         .map(|c| c.meta())
+        .collect();
+    metas.extend(golive_probe::catalogue().into_iter().map(|c| c.meta()));
+    metas.sort_by_key(|m| m.category);
+    metas
+}
+
+pub fn explain(args: ExplainArgs) -> Result<u8> {
+    let metas = all_metas();
+    let meta = metas
+        .iter()
+        .copied()
+        .find(|m| m.id == args.check)
         .or_else(|| custom_meta(&args.check));
     let Some(m) = meta else {
-        let ids = golive_checks::ids();
+        let ids: Vec<&str> = metas.iter().map(|m| m.id).collect();
         let hint = nearest(&args.check, &ids)
             .map(|n| format!(" (did you mean `{n}`?)"))
             .unwrap_or_default();

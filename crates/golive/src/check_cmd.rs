@@ -1,6 +1,6 @@
 //! `golive check`: load the configuration, scan, run the catalogue, render, and gate.
 
-use crate::cli::{CheckArgs, ColorChoice, FailOnArg, LevelArg, ReportFormat};
+use crate::cli::{CheckArgs, ColorChoice, FailOnArg, LevelArg};
 use crate::progress::Progress;
 use crate::{EXIT_NOT_READY, EXIT_READY, EXIT_USAGE};
 use anyhow::{Context as _, Result};
@@ -10,10 +10,7 @@ use golive_core::engine::{self, RunOptions};
 use golive_core::model::FailOn;
 use golive_core::workspace::{ScanOptions, Workspace};
 use golive_core::{Config, Date, Level};
-use golive_report::{
-    TextOptions, render_badge, render_github, render_html, render_json, render_junit,
-    render_markdown, render_sarif, render_text,
-};
+use golive_report::{TextOptions, render_badge};
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
@@ -25,6 +22,12 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             .build_global();
     }
     if args.paths.len() > 1 {
+        if args.probe.is_some() {
+            anstream::eprintln!(
+                "golive: error: --probe checks one repository against one running service; give one PATH"
+            );
+            return Ok(EXIT_USAGE);
+        }
         return crate::fleet::run(&args);
     }
     let path = args.paths.first().cloned().unwrap_or_else(|| ".".into());
@@ -40,27 +43,15 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             .with_context(|| format!("cannot write {}", badge.display()))?;
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let rendered = match args.format {
-        ReportFormat::Json => render_json(&report),
-        ReportFormat::Sarif => {
-            let catalogue = golive_checks::catalogue();
-            let mut metas: Vec<_> = catalogue.iter().map(|c| c.meta()).collect();
-            metas.extend(golive_checks::custom::metas());
-            render_sarif(&report, &metas)
-        }
-        ReportFormat::Junit => render_junit(&report),
-        ReportFormat::Markdown => render_markdown(&report),
-        ReportFormat::Github => render_github(&report),
-        ReportFormat::Html => render_html(&report),
-        ReportFormat::Text => render_text(
-            &report,
-            &TextOptions {
-                color: use_color(&args, to_terminal),
-                quiet: args.quiet,
-                max_findings: args.max_findings,
-            },
-        ),
-    };
+    let rendered = crate::probe_cmd::render(
+        &report,
+        args.format,
+        &TextOptions {
+            color: use_color(&args, to_terminal),
+            quiet: args.quiet,
+            max_findings: args.max_findings,
+        },
+    );
     write_output(&args, &rendered)?;
     Ok(if report.gate.passed {
         EXIT_READY
@@ -71,7 +62,12 @@ pub fn run(args: CheckArgs) -> Result<u8> {
 
 /// Whether text output gets ANSI colours.
 pub(crate) fn use_color(args: &CheckArgs, to_terminal: bool) -> bool {
-    match args.color {
+    color_for(args.color, to_terminal)
+}
+
+/// Whether text output gets ANSI colours, for a `--color` choice.
+pub(crate) fn color_for(choice: ColorChoice, to_terminal: bool) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
@@ -82,7 +78,12 @@ pub(crate) fn use_color(args: &CheckArgs, to_terminal: bool) -> bool {
 
 /// Writes the rendered report to `--output` or standard output.
 pub(crate) fn write_output(args: &CheckArgs, rendered: &str) -> Result<()> {
-    match &args.output {
+    write_to(args.output.as_deref(), rendered)
+}
+
+/// Writes a rendered report to a file, or standard output when there is none.
+pub(crate) fn write_to(output: Option<&std::path::Path>, rendered: &str) -> Result<()> {
+    match output {
         Some(path) => std::fs::write(path, rendered.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
@@ -103,7 +104,7 @@ pub(crate) fn check_one(
     show_progress: bool,
 ) -> std::result::Result<golive_core::Report, String> {
     let started = Instant::now();
-    let ids = golive_checks::ids();
+    let ids = crate::probe_cmd::all_ids();
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     let mut config = load_config(args, path, &ids)?;
     // `[[custom]]` entries: their policies are read now, and each is one more check of the run.
@@ -148,14 +149,48 @@ pub(crate) fn check_one(
         golive_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let mut report = engine::run(&ws, &config, &catalogue, &opts);
+    progress.finish();
+    if let Some(url) = &args.probe {
+        let progress = Progress::start(&format!("probing {url}"), show_progress);
+        let target = golive_probe::ProbeTarget {
+            url: url.clone(),
+            manifest_health_paths: readiness_paths(&ws),
+        };
+        let live = crate::probe_cmd::run_probe(&config, &target);
+        progress.finish();
+        engine::merge(&mut report, live?, config.fail_on);
+    }
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
         engine::gate(&mut report, config.fail_on);
     }
-    progress.finish();
     report.timings.scan_ms = scanned.as_secs_f64() * 1000.0;
     report.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(report)
+}
+
+/// The httpGet paths of the manifests' readinessProbes, in order, each once (at most 5: each is
+/// a request of live/health).
+fn readiness_paths(ws: &Workspace) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for obj in ws.kube_objects() {
+        let Some(template) = obj.pod_template() else {
+            continue;
+        };
+        for container in template.containers() {
+            let path = container
+                .probe("readinessProbe")
+                .and_then(|p| p.http_path())
+                .filter(|p| p.starts_with('/'));
+            if let Some(path) = path
+                && !paths.iter().any(|q| q == path)
+                && paths.len() < 5
+            {
+                paths.push(path.to_string());
+            }
+        }
+    }
+    paths
 }
 
 /// A `--manifests` input: its label in reports and its text.
@@ -201,23 +236,7 @@ fn apply_flags(
     ids: &[&str],
     config: &mut Config,
 ) -> std::result::Result<(), String> {
-    let validate = |flag: &str, value: &str| -> std::result::Result<String, String> {
-        let prefix = value.trim_end_matches('/');
-        if ids
-            .iter()
-            .any(|id| *id == prefix || id.starts_with(&format!("{prefix}/")))
-        {
-            return Ok(value.to_string());
-        }
-        let mut candidates: Vec<&str> = ids.to_vec();
-        candidates.extend(ids.iter().filter_map(|id| id.split('/').next()));
-        let hint = nearest(value, &candidates)
-            .map(|n| format!(" (did you mean `{n}`?)"))
-            .unwrap_or_default();
-        Err(format!(
-            "{flag} `{value}` names no check or category{hint}; `golive checks` lists them"
-        ))
-    };
+    let validate = |flag: &str, value: &str| validate_selection(flag, value, ids);
     if !args.select.is_empty() {
         config.select = args
             .select
@@ -228,21 +247,56 @@ fn apply_flags(
     for s in &args.ignore {
         config.ignore.push(validate("--ignore", s)?);
     }
-    if let Some(level) = args.require_level {
+    apply_gate_flags(args.require_level, args.fail_on, config);
+    if let Some(budget) = args.budget {
+        config.probe.budget = budget.max(1);
+    }
+    Ok(())
+}
+
+/// A `--select`/`--ignore` value, validated against the check ids like golive.toml does.
+pub(crate) fn validate_selection(
+    flag: &str,
+    value: &str,
+    ids: &[&str],
+) -> std::result::Result<String, String> {
+    let prefix = value.trim_end_matches('/');
+    if ids
+        .iter()
+        .any(|id| *id == prefix || id.starts_with(&format!("{prefix}/")))
+    {
+        return Ok(value.to_string());
+    }
+    let mut candidates: Vec<&str> = ids.to_vec();
+    candidates.extend(ids.iter().filter_map(|id| id.split('/').next()));
+    let hint = nearest(value, &candidates)
+        .map(|n| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default();
+    Err(format!(
+        "{flag} `{value}` names no check or category{hint}; `golive checks` lists them"
+    ))
+}
+
+/// `--require-level` and `--fail-on`.
+pub(crate) fn apply_gate_flags(
+    level: Option<LevelArg>,
+    fail_on: Option<FailOnArg>,
+    config: &mut Config,
+) {
+    if let Some(level) = level {
         config.target_level = Some(match level {
             LevelArg::Bronze => Level::Bronze,
             LevelArg::Silver => Level::Silver,
             LevelArg::Gold => Level::Gold,
         });
     }
-    if let Some(fail_on) = args.fail_on {
+    if let Some(fail_on) = fail_on {
         config.fail_on = match fail_on {
             FailOnArg::Error => FailOn::Error,
             FailOnArg::Warning => FailOn::Warning,
             FailOnArg::Never => FailOn::Never,
         };
     }
-    Ok(())
 }
 
 /// Reads `--baseline`: a missing, unreadable or malformed file is a usage error (exit 2), so a

@@ -30,7 +30,7 @@ fn checklist(args: &ChecklistArgs) -> std::result::Result<u8, String> {
         return Err(format!("{}: not a folder", root.display()));
     }
     let check_args = check_args(root, args.config.clone());
-    let config = crate::check_cmd::load_config(&check_args, root, &golive_checks::ids())?;
+    let config = crate::check_cmd::load_config(&check_args, root, &crate::probe_cmd::all_ids())?;
     let items = match &args.from {
         Some(report) => {
             let text = std::fs::read_to_string(report)
@@ -133,6 +133,8 @@ fn check_args(root: &Path, config: Option<PathBuf>) -> CheckArgs {
         fail_on: None,
         baseline: None,
         badge: None,
+        probe: None,
+        budget: None,
     }
 }
 

@@ -26,6 +26,10 @@ pub enum Command {
     /// Terraform state tools (`golive tf doctor`).
     #[cfg(feature = "tf")]
     Tf(TfArgs),
+    /// Probe a running service (health, error hygiene, payload limit, request ids, security
+    /// headers, keep-alive) and print the same scorecard as `check`. Bounded and polite: a
+    /// request budget, a body-size cap, redirects only within the target host, a stop on 5xx.
+    Probe(ProbeArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -124,6 +128,54 @@ pub struct CheckArgs {
     /// Also write an SVG badge of the level and score to FILE (for the README).
     #[arg(long, value_name = "FILE.svg")]
     pub badge: Option<PathBuf>,
+    /// Also probe the running service at URL (`golive probe`) and merge its live checks into
+    /// the scorecard; the manifests' readinessProbe paths are tried as health paths.
+    #[arg(long, value_name = "URL")]
+    pub probe: Option<String>,
+    /// With --probe: the most requests the probe sends (overrides `[probe] budget`).
+    #[arg(long, value_name = "N", requires = "probe")]
+    pub budget: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// The service's URL, e.g. http://127.0.0.1:8080 (default: `[probe] url` in golive.toml).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// Configuration file (default: golive.toml in the current folder, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The level the gate requires (overrides `target_level` in golive.toml).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub require_level: Option<LevelArg>,
+    /// Which findings fail the gate by severity (overrides `fail_on`; default error).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOnArg>,
+    /// The most requests the probe sends, all checks together (overrides `[probe] budget`;
+    /// default 400).
+    #[arg(long, value_name = "N")]
+    pub budget: Option<u32>,
+    /// Run only these live checks (repeatable; replaces `select` from golive.toml).
+    #[arg(long, value_name = "CHECK")]
+    pub select: Vec<String>,
+    /// Do not run these live checks (repeatable; added to `ignore` from golive.toml).
+    #[arg(long, value_name = "CHECK")]
+    pub ignore: Vec<String>,
+    /// Print only the summary (level, score, verdict).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Findings shown per check in text output (0: all).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_findings: usize,
+    /// When to use colours in text output (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

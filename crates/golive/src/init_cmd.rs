@@ -65,7 +65,7 @@ fn init(args: &InitArgs) -> std::result::Result<u8, String> {
                 .into(),
         );
     }
-    let ids = golive_checks::ids();
+    let ids = crate::probe_cmd::all_ids();
     let existing = if write_toml {
         None
     } else {
@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn golive_toml_loads_as_written_and_with_every_example_uncommented() {
-        let ids = golive_checks::ids();
+        let ids = crate::probe_cmd::all_ids();
         for tier in 1..=3u8 {
             let text = golive_toml("check\"out\\", tier);
             let config = Config::parse(&text, "golive.toml", &ids).expect("valid");

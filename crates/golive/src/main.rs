@@ -7,6 +7,7 @@ mod checklist_cmd;
 mod cli;
 mod fleet;
 mod init_cmd;
+mod probe_cmd;
 mod progress;
 #[cfg(feature = "tf")]
 mod tf_cmd;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         cli::Command::Init(args) => init_cmd::run(args),
         #[cfg(feature = "tf")]
         cli::Command::Tf(args) => tf_cmd::run(args),
+        cli::Command::Probe(args) => probe_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
