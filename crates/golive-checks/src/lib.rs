@@ -12,7 +12,7 @@ mod docker;
 mod docs;
 mod foreign;
 mod k8s;
-mod manual;
+pub mod manual;
 mod obs;
 mod ownership;
 mod parse;

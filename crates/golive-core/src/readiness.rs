@@ -13,6 +13,17 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// A manual item as `golive init` and `golive checklist --write` write it: a `manual/*` check's
+/// id, level and title (its READINESS.md wording) and its default `every=` period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ManualItem {
+    pub id: &'static str,
+    pub level: crate::model::Level,
+    /// How long an attestation stays valid by default, when it expires at all.
+    pub every_days: Option<u32>,
+    pub title: &'static str,
+}
+
 /// One marked task-list item of READINESS.md.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {

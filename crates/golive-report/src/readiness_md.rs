@@ -20,6 +20,7 @@
 //! fences, line endings, a missing final newline) is kept.
 
 use golive_core::report::{CheckResult, Report, Status};
+use golive_core::readiness::ManualItem;
 use golive_core::{Category, Level};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -36,78 +37,10 @@ const NOTE_SEPARATOR: &str = " — ";
 /// Evidence notes longer than this (in characters) are shortened.
 const MAX_NOTE_CHARS: usize = 160;
 
-/// A manual item: something golive cannot see in the repository, attested by a person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ManualItem {
-    pub id: &'static str,
-    pub level: Level,
-    /// How long an attestation stays valid (`every=` in the marker), when it expires at all.
-    pub every_days: Option<u32>,
-    pub title: &'static str,
-}
-
-/// The manual items `golive init` writes. One table, so that it can later be read from the
-/// `manual/*` checks' metadata instead.
-pub const MANUAL_ITEMS: &[ManualItem] = &[
-    ManualItem {
-        id: "manual/on-call",
-        level: Level::Bronze,
-        every_days: None,
-        title: "An on-call rotation covers the service (link to the schedule)",
-    },
-    ManualItem {
-        id: "manual/escalation",
-        level: Level::Silver,
-        every_days: None,
-        title: "The escalation path is written down (who, in what order, how)",
-    },
-    ManualItem {
-        id: "manual/incident-process",
-        level: Level::Silver,
-        every_days: None,
-        title: "Incident management and blameless post-mortems are practised (template or last post-mortem)",
-    },
-    ManualItem {
-        id: "manual/sign-off",
-        level: Level::Bronze,
-        every_days: None,
-        title: "A named owner signed off production readiness for this release",
-    },
-    ManualItem {
-        id: "manual/restore-test",
-        level: Level::Silver,
-        every_days: Some(90),
-        title: "A backup was restored and the restored data verified",
-    },
-    ManualItem {
-        id: "manual/dr-drill",
-        level: Level::Gold,
-        every_days: Some(180),
-        title: "A disaster recovery drill was run",
-    },
-    ManualItem {
-        id: "manual/load-test",
-        level: Level::Silver,
-        every_days: Some(180),
-        title: "A load test at the expected peak was run and its results kept",
-    },
-    ManualItem {
-        id: "manual/security-review",
-        level: Level::Silver,
-        every_days: Some(365),
-        title: "A security review and threat model were done",
-    },
-    ManualItem {
-        id: "manual/capacity-plan",
-        level: Level::Gold,
-        every_days: None,
-        title: "Resources and limits of each component were planned against the expected load",
-    },
-];
-
-/// The manual items that matter for a target level (bronze: bronze items; gold: all).
-pub fn manual_items_for(level: Level) -> impl Iterator<Item = &'static ManualItem> {
-    MANUAL_ITEMS.iter().filter(move |m| m.level <= level)
+/// The manual items that matter for a target level (bronze: bronze items; gold: all), out of
+/// `manual` (the `manual/*` checks' items, `golive_checks::manual::items()`).
+pub fn manual_items_for(manual: &[ManualItem], level: Level) -> impl Iterator<Item = &ManualItem> {
+    manual.iter().filter(move |m| m.level <= level)
 }
 
 /// One automated item: a check that ran, its status and the short note shown after its title.
@@ -371,6 +304,7 @@ pub fn new_readiness(
     tier: Option<u8>,
     level: Level,
     items: &[ChecklistItem],
+    manual: &[ManualItem],
 ) -> String {
     let service = one_line(service);
     let mut out = format!("# Production readiness: {service}\n\n");
@@ -391,7 +325,7 @@ pub fn new_readiness(
          would change and exits 1 when this file is out of date, so CI can keep it current.\n\n"
     ));
     out.push_str("## Manual attestations\n\n");
-    for m in manual_items_for(level) {
+    for m in manual_items_for(manual, level) {
         let every = m
             .every_days
             .map(|d| format!(" every={d}d"))

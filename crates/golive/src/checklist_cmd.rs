@@ -172,7 +172,13 @@ fn new_file(root: &Path, config: &Config, items: &[ChecklistItem]) -> String {
         .service
         .clone()
         .unwrap_or_else(|| crate::init_cmd::detect_service(root));
-    new_readiness(&service, config.tier, level_of(config), items)
+    new_readiness(
+        &service,
+        config.tier,
+        level_of(config),
+        items,
+        &golive_checks::manual::items(),
+    )
 }
 
 fn automated_count(items: &[ChecklistItem]) -> usize {
@@ -183,7 +189,7 @@ fn automated_count(items: &[ChecklistItem]) -> usize {
 }
 
 fn manual_count(config: &Config) -> usize {
-    readiness_md::manual_items_for(level_of(config)).count()
+    readiness_md::manual_items_for(&golive_checks::manual::items(), level_of(config)).count()
 }
 
 /// A unified diff of READINESS.md.

@@ -118,7 +118,8 @@ fn init(args: &InitArgs) -> std::result::Result<u8, String> {
             None => level_for_tier(tier),
         };
         // The skeleton first, so that the scan sees the repository as `golive checklist` will.
-        let skeleton = new_readiness(&service, Some(tier), level, &[]);
+        let manual = golive_checks::manual::items();
+        let skeleton = new_readiness(&service, Some(tier), level, &[], &manual);
         checklist_cmd::write_file(&md_path, &skeleton).map_err(|e| format!("{e:#}"))?;
         let items = checklist_cmd::scan_items(root, None)?;
         let text = readiness_md::rewrite(&skeleton, &items)
@@ -128,7 +129,7 @@ fn init(args: &InitArgs) -> std::result::Result<u8, String> {
         let count = |pred: fn(Status) -> bool| items.iter().filter(|i| pred(i.status)).count();
         written.push(format!(
             "wrote {READINESS_FILE}: {} manual items to attest; {} automated items: {} pass, {} to fix, {} not applicable",
-            readiness_md::manual_items_for(level).count(),
+            readiness_md::manual_items_for(&manual, level).count(),
             items.len(),
             count(Status::is_ok),
             count(|s| matches!(s, Status::Fail | Status::Error)),

@@ -44,6 +44,6 @@ impl golive_core::Check for CapacityPlan {
     }
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
-        super::attestation(cx, &Self::META, None)
+        super::attest(cx, &Self::META)
     }
 }

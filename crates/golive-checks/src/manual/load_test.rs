@@ -45,6 +45,6 @@ impl golive_core::Check for LoadTest {
     }
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
-        super::attestation(cx, &Self::META, Some(180))
+        super::attest(cx, &Self::META)
     }
 }

@@ -12,7 +12,7 @@ mod restore_test;
 mod security_review;
 mod sign_off;
 
-use golive_core::readiness::{self, Item};
+use golive_core::readiness::{self, Item, ManualItem};
 use golive_core::{Check, CheckMeta, Context, Date, Evidence, Finding, Location, Outcome};
 
 pub(crate) fn checks() -> Vec<&'static dyn Check> {
@@ -27,6 +27,47 @@ pub(crate) fn checks() -> Vec<&'static dyn Check> {
         &incident_process::IncidentProcess,
         &escalation::Escalation,
     ]
+}
+
+/// Each manual check with its default period in days (the catalogue's `every=`), in catalogue
+/// order: the one place the periods are written.
+const PERIODS: &[(&CheckMeta, Option<u32>)] = &[
+    (&on_call::OnCall::META, None),
+    (&escalation::Escalation::META, None),
+    (&incident_process::IncidentProcess::META, None),
+    (&sign_off::SignOff::META, None),
+    (&restore_test::RestoreTest::META, Some(90)),
+    (&dr_drill::DrDrill::META, Some(180)),
+    (&load_test::LoadTest::META, Some(180)),
+    (&security_review::SecurityReview::META, Some(365)),
+    (&capacity_plan::CapacityPlan::META, None),
+];
+
+/// The manual items, in catalogue order, for `golive init` and `golive checklist --write`: the
+/// checks' own ids, levels, titles and default periods.
+pub fn items() -> Vec<ManualItem> {
+    PERIODS
+        .iter()
+        .map(|(meta, every_days)| ManualItem {
+            id: meta.id,
+            level: meta.level,
+            every_days: *every_days,
+            title: meta.title,
+        })
+        .collect()
+}
+
+/// The default period of a manual check, in days.
+fn default_every(meta: &CheckMeta) -> Option<u32> {
+    PERIODS
+        .iter()
+        .find(|(m, _)| m.id == meta.id)
+        .and_then(|(_, every)| *every)
+}
+
+/// Runs the manual check `meta` with its default period.
+pub(crate) fn attest(cx: &Context<'_>, meta: &'static CheckMeta) -> Outcome {
+    attestation(cx, meta, default_every(meta))
 }
 
 /// The READINESS.md line that attests `meta`'s item (with its default period).

@@ -46,6 +46,6 @@ impl golive_core::Check for OnCall {
     }
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
-        super::attestation(cx, &Self::META, None)
+        super::attest(cx, &Self::META)
     }
 }

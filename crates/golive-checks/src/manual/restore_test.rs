@@ -46,6 +46,6 @@ impl golive_core::Check for RestoreTest {
     }
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
-        super::attestation(cx, &Self::META, Some(90))
+        super::attest(cx, &Self::META)
     }
 }

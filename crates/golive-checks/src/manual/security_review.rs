@@ -46,6 +46,6 @@ impl golive_core::Check for SecurityReview {
     }
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
-        super::attestation(cx, &Self::META, Some(365))
+        super::attest(cx, &Self::META)
     }
 }

@@ -43,6 +43,6 @@ impl golive_core::Check for SignOff {
     }
 
     fn run(&self, cx: &Context<'_>) -> Outcome {
-        super::attestation(cx, &Self::META, None)
+        super::attest(cx, &Self::META)
     }
 }
