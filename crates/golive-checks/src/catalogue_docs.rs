@@ -1,15 +1,22 @@
 //! docs/checks.md, generated from the checks' own metadata (a test fails when the file is stale).
 
 use crate::catalogue;
+use golive_core::CheckMeta;
 use golive_core::model::Category;
 use std::fmt::Write;
 
-/// The catalogue as markdown: an index table, then each check's full documentation.
+/// The built-in catalogue as markdown (see [`catalogue_markdown`]).
 pub fn checks_markdown() -> String {
-    let checks = catalogue();
+    let metas: Vec<&'static CheckMeta> = catalogue().iter().map(|c| c.meta()).collect();
+    catalogue_markdown(&metas)
+}
+
+/// docs/checks.md: an index table per category, then each check's full documentation. The
+/// golive binary's docs test gives it every check it knows (repository and live).
+pub fn catalogue_markdown(checks: &[&'static CheckMeta]) -> String {
     let mut out = String::new();
     out.push_str("# Checks\n\n");
-    out.push_str("<!-- Generated from the checks' metadata by `cargo test -p golive-checks` with GOLIVE_UPDATE_DOCS=1. Do not edit. -->\n\n");
+    out.push_str("<!-- Generated from the checks' metadata by `cargo test -p golive --test docs` with GOLIVE_UPDATE_DOCS=1. Do not edit. -->\n\n");
     let _ = writeln!(
         out,
         "{} checks. Levels: B bronze, S silver, G gold. `golive explain ID` prints one check's page.\n",
@@ -18,7 +25,7 @@ pub fn checks_markdown() -> String {
     for category in Category::ALL {
         let in_cat: Vec<_> = checks
             .iter()
-            .filter(|c| c.meta().category == *category)
+            .filter(|m| m.category == *category)
             .collect();
         if in_cat.is_empty() {
             continue;
@@ -27,9 +34,10 @@ pub fn checks_markdown() -> String {
         out.push_str(
             "| id | level | severity | applies to | title |\n| --- | --- | --- | --- | --- |\n",
         );
-        for c in &in_cat {
-            let m = c.meta();
-            let facets = if m.facets.is_empty() {
+        for m in &in_cat {
+            let facets = if m.category == Category::Live {
+                "a running service (`golive probe`)".to_string()
+            } else if m.facets.is_empty() {
                 "any repository".to_string()
             } else {
                 m.facets
@@ -51,8 +59,7 @@ pub fn checks_markdown() -> String {
         }
         out.push('\n');
     }
-    for c in &checks {
-        let m = c.meta();
+    for m in checks {
         let _ = writeln!(out, "## {}\n", m.id);
         let _ = writeln!(
             out,

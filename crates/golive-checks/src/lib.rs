@@ -24,7 +24,7 @@ mod testing;
 
 mod catalogue_docs;
 
-pub use catalogue_docs::checks_markdown;
+pub use catalogue_docs::{catalogue_markdown, checks_markdown};
 
 use golive_core::Check;
 
