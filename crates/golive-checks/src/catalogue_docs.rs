@@ -23,10 +23,7 @@ pub fn catalogue_markdown(checks: &[&'static CheckMeta]) -> String {
         checks.len()
     );
     for category in Category::ALL {
-        let in_cat: Vec<_> = checks
-            .iter()
-            .filter(|m| m.category == *category)
-            .collect();
+        let in_cat: Vec<_> = checks.iter().filter(|m| m.category == *category).collect();
         if in_cat.is_empty() {
             continue;
         }

@@ -19,8 +19,8 @@
 //! automated check that ran. Every other byte (prose, manual items and their attestations, code
 //! fences, line endings, a missing final newline) is kept.
 
-use golive_core::report::{CheckResult, Report, Status};
 use golive_core::readiness::ManualItem;
+use golive_core::report::{CheckResult, Report, Status};
 use golive_core::{Category, Level};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

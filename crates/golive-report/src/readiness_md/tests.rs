@@ -343,9 +343,11 @@ const MANUAL: &[ManualItem] = &[
 fn a_new_file_has_the_manual_items_of_the_level_and_the_block() {
     let bronze = new_readiness("checkout", Some(3), Level::Bronze, &items(), MANUAL);
     assert!(bronze.starts_with("# Production readiness: checkout\n"));
-    assert!(bronze.contains(
-        "- [ ] An on-call rotation covers the service <!-- golive:manual/on-call -->\n"
-    ));
+    assert!(
+        bronze.contains(
+            "- [ ] An on-call rotation covers the service <!-- golive:manual/on-call -->\n"
+        )
+    );
     assert!(!bronze.contains("manual/escalation"));
     assert!(bronze.ends_with(BLOCK));
     let gold = new_readiness("checkout", Some(1), Level::Gold, &items(), MANUAL);
