@@ -174,11 +174,25 @@ fn every_renderer_renders_a_live_report() {
     assert!(text.contains("Live service"), "{text}");
     assert!(text.contains(" · live probe\n"), "{text}");
     assert!(!text.contains("facets:"), "{text}");
+    assert!(
+        text.contains("Latency under load (10 rps for 2 s, 20 requests)"),
+        "{text}"
+    );
+    assert!(text.contains("Largest metric families"), "{text}");
+    assert!(
+        text.contains('█'),
+        "the latency bars show in the terminal: {text}"
+    );
     assert!(golive_report::render_json(&report).contains("\"live/health\""));
     assert!(golive_report::render_sarif(&report, &metas).contains("live/error-hygiene"));
     assert!(golive_report::render_junit(&report).contains("live/keepalive"));
     assert!(golive_report::render_markdown(&report).contains("live/payload-limit"));
-    assert!(golive_report::render_html(&report).contains("live/correlation-id"));
+    let html = golive_report::render_html(&report);
+    assert!(html.contains("live/correlation-id"));
+    assert!(
+        html.contains("Latency under load"),
+        "the latency table is in the HTML report"
+    );
     let _ = golive_report::render_github(&report);
 }
 
