@@ -23,7 +23,8 @@ pub enum Kind {
     /// refilled at 20 per second: 429 with `Retry-After: 1` beyond).
     Good,
     /// A static site behind redirects: /health redirects (within the host) to /health/, / to
-    /// another host, every POST is 405, every answer says `Connection: close`.
+    /// another host, every POST is 405, every answer says `Connection: close`; /metrics does not
+    /// parse (an unclosed label set).
     Odd,
     /// An HTTP/1.0 server like Python's http.server: 501 for every POST, one answer per
     /// connection (no `Connection` header).
@@ -284,6 +285,11 @@ fn route(kind: Kind, req: &Req, body: &[u8]) -> (u16, &'static str, Vec<u8>) {
         (Kind::Odd, "GET", "/health/") => {
             (200, "application/json", b"{\"status\":\"UP\"}".to_vec())
         }
+        (Kind::Odd, "GET", "/metrics") => (
+            200,
+            "text/plain; version=0.0.4",
+            b"# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\" 3\n".to_vec(),
+        ),
         (Kind::Odd, "POST", _) => (405, "text/plain", b"method not allowed".to_vec()),
         (Kind::Odd, _, _) => (404, "text/plain", b"not found".to_vec()),
         (Kind::Good, "GET", "/healthz" | "/internal/ready") => {
