@@ -98,6 +98,7 @@ impl CustomCheckConfig {
 /// stop_5xx_rate = 0.2          # stop at the first sign of overload
 /// latency = { rps = 20, duration_s = 10, concurrency = 4, p95_ms = 500, max_error_rate = 0.01 }
 /// headers = { Authorization = "Bearer ..." }   # sent with every request, never printed
+/// ca_file = "internal-ca.pem"  # PEM roots to trust for https targets (internal CAs)
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeConfig {
@@ -117,6 +118,9 @@ pub struct ProbeConfig {
     pub stop_5xx_rate: f64,
     /// Extra request headers (e.g. authorization), sent with every request and never printed.
     pub headers: Vec<(String, String)>,
+    /// PEM file of root certificates to trust for https targets instead of Mozilla's (an
+    /// internal CA, tests); relative to the current folder.
+    pub ca_file: Option<String>,
 }
 
 /// `[probe.latency]`: the bounded load of live/latency and its SLO.
@@ -154,6 +158,7 @@ impl Default for ProbeConfig {
             latency: ProbeLatency::default(),
             stop_5xx_rate: 0.2,
             headers: Vec::new(),
+            ca_file: None,
         }
     }
 }
@@ -339,6 +344,7 @@ const PROBE_KEYS: &[&str] = &[
     "latency",
     "stop_5xx_rate",
     "headers",
+    "ca_file",
 ];
 const PROBE_LATENCY_KEYS: &[&str] = &[
     "rps",
@@ -769,6 +775,17 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "metrics_path" => out.metrics_path = Some(self.path(value, &key_path)?),
+                "ca_file" => {
+                    let s = self.string(value, &key_path)?;
+                    if s.trim().is_empty() {
+                        return Err(self.error(
+                            &span,
+                            &key_path,
+                            "an empty path: name a PEM file of root certificates",
+                        ));
+                    }
+                    out.ca_file = Some(s);
+                }
                 "budget" => out.budget = self.bounded(value, &key_path, 1, 100_000)? as u32,
                 "max_body_bytes" => {
                     out.max_body_bytes = self.bounded(value, &key_path, 0, 1 << 30)? as u64
@@ -1419,6 +1436,18 @@ keywords = ["acme_"]
         let e = parse("[probe]\nbudgte = 3\n").unwrap_err();
         assert_eq!((e.line, e.key.as_str()), (2, "budgte"));
         assert_eq!(e.suggestion.as_deref(), Some("budget"));
+        let e = parse("[probe]\nca_file = \"\"\n").unwrap_err();
+        assert_eq!(e.key, "probe.ca_file");
+        let e = parse("[probe]\nca_file = 3\n").unwrap_err();
+        assert_eq!(e.key, "probe.ca_file");
+        assert_eq!(
+            parse("[probe]\nca_file = \"ca.pem\"\n")
+                .unwrap()
+                .probe
+                .ca_file
+                .as_deref(),
+            Some("ca.pem")
+        );
         let e = parse("[probe]\nlatency = { rsp = 3 }\n").unwrap_err();
         assert_eq!(e.suggestion.as_deref(), Some("rps"));
         let e = parse("[probe]\nbudget = 0\n").unwrap_err();

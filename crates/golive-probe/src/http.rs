@@ -2,7 +2,10 @@
 //! refuses to go over the run's request budget, to another host, or over the body size, and
 //! stops the run at the first sign of overload (a 5xx rate above `stop_5xx_rate`).
 
+use crate::tls::Roots;
 use golive_core::config::ProbeConfig;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -162,6 +165,21 @@ pub struct Http {
     stopped: AtomicBool,
     /// What each request got, in order (`GET url → 200 in 3 ms`), for the check that sent it.
     log: Mutex<Vec<String>>,
+    roots: Roots,
+}
+
+/// The certificates of a PEM file (`[probe] ca_file`), or why not.
+fn read_ca_file(path: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("`[probe] ca_file` {path}: {e}"))?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+        .filter_map(Result::ok)
+        .collect();
+    if certs.is_empty() {
+        return Err(format!(
+            "`[probe] ca_file` {path}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it"
+        ));
+    }
+    Ok(certs)
 }
 
 impl Http {
@@ -170,12 +188,26 @@ impl Http {
         // reqwest is built without a default crypto provider: use ring (no cmake needed).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let timeout = Duration::from_millis(config.timeout_ms);
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
             .no_proxy()
-            .user_agent(concat!("golive-probe/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("golive-probe/", env!("CARGO_PKG_VERSION")));
+        let mut roots = Roots::WebPki;
+        if let Some(path) = &config.ca_file {
+            let certs = read_ca_file(path)?;
+            let mut trusted = Vec::new();
+            for cert in &certs {
+                trusted.push(
+                    reqwest::Certificate::from_der(cert.as_ref())
+                        .map_err(|e| format!("`[probe] ca_file` {path}: {e}"))?,
+                );
+            }
+            builder = builder.tls_certs_only(trusted);
+            roots = Roots::Custom(certs);
+        }
+        let client = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -195,7 +227,13 @@ impl Http {
             server_errors: AtomicU32::new(0),
             stopped: AtomicBool::new(false),
             log: Mutex::new(Vec::new()),
+            roots,
         })
+    }
+
+    /// The trust anchors for https: `[probe] ca_file` when set, else Mozilla's.
+    pub fn roots(&self) -> &Roots {
+        &self.roots
     }
 
     pub fn base(&self) -> &Url {
@@ -260,6 +298,69 @@ impl Http {
             .map_err(|_| ProbeError::Budget {
                 budget: self.budget,
             })
+    }
+
+    /// Takes up to `wanted` requests from the budget at once, for a load whose requests are
+    /// sent by [`crate::load::run`]: returns how many were granted (the rest of the budget when
+    /// less is left), or why none can be sent. Give back what the load did not send with
+    /// [`Http::release`].
+    pub fn reserve_up_to(&self, wanted: u32) -> Result<u32, ProbeError> {
+        if self.stopped.load(Ordering::SeqCst) {
+            return Err(self.overload());
+        }
+        let mut granted = 0;
+        self.sent
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                granted = wanted.min(self.budget.saturating_sub(n));
+                Some(n + granted)
+            })
+            .map_err(|_| ProbeError::Budget {
+                budget: self.budget,
+            })?;
+        Ok(granted)
+    }
+
+    /// Gives back requests reserved with [`Http::reserve_up_to`] and not sent.
+    pub fn release(&self, unused: u32) {
+        let _ = self
+            .sent
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.saturating_sub(unused))
+            });
+    }
+
+    /// The underlying client (no redirects, the run's timeouts), for [`crate::load::run`]:
+    /// build requests with [`Http::load_request`] so that `[probe] headers` are sent.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// A `GET` of `url` with the `[probe] headers`, for a load (values marked sensitive).
+    pub fn load_request(&self, client: &reqwest::Client, url: &Url) -> reqwest::RequestBuilder {
+        let mut builder = client.get(url.clone());
+        for (name, value) in &self.extra_headers {
+            if let Ok(mut value) = reqwest::header::HeaderValue::from_str(value) {
+                value.set_sensitive(true);
+                builder = builder.header(name.as_str(), value);
+            }
+        }
+        builder
+    }
+
+    /// The `[probe] stop_5xx_rate` of this run.
+    pub fn stop_5xx_rate(&self) -> f64 {
+        self.stop_5xx_rate
+    }
+
+    /// Records a load's 5xx answers for the overload stop, and trips it when the load itself
+    /// stopped for overload.
+    pub fn observe_load(&self, server_errors: u64, overloaded: bool) {
+        for _ in 0..server_errors.min(u64::from(u32::MAX)) {
+            self.observe(500);
+        }
+        if overloaded {
+            self.stopped.store(true, Ordering::SeqCst);
+        }
     }
 
     fn overload(&self) -> ProbeError {

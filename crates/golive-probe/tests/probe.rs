@@ -19,7 +19,12 @@ fn a_well_behaved_service_passes_every_live_check() {
     let server = start(Kind::Good);
     let (report, sent) = probe(&server.url(), &config(""));
     insta::assert_snapshot!("good", summary(&report));
-    for c in &report.checks {
+    assert_eq!(
+        status(&report, "live/tls"),
+        Status::NotApplicable,
+        "plain http"
+    );
+    for c in report.checks.iter().filter(|c| c.id != "live/tls") {
         assert_eq!(
             c.status,
             Status::Pass,
@@ -40,10 +45,13 @@ fn a_flawed_service_fails_every_live_check() {
     insta::assert_snapshot!("flawed", summary(&report));
     for id in [
         "live/health",
+        "live/metrics",
         "live/error-hygiene",
         "live/payload-limit",
         "live/correlation-id",
         "live/security-headers",
+        "live/latency",
+        "live/rate-limit",
         "live/keepalive",
     ] {
         assert_eq!(status(&report, id), Status::Fail, "{id}");
@@ -166,11 +174,25 @@ fn every_renderer_renders_a_live_report() {
     assert!(text.contains("Live service"), "{text}");
     assert!(text.contains(" · live probe\n"), "{text}");
     assert!(!text.contains("facets:"), "{text}");
+    assert!(
+        text.contains("Latency under load (10 rps for 2 s, 20 requests)"),
+        "{text}"
+    );
+    assert!(text.contains("Largest metric families"), "{text}");
+    assert!(
+        text.contains('█'),
+        "the latency bars show in the terminal: {text}"
+    );
     assert!(golive_report::render_json(&report).contains("\"live/health\""));
     assert!(golive_report::render_sarif(&report, &metas).contains("live/error-hygiene"));
     assert!(golive_report::render_junit(&report).contains("live/keepalive"));
     assert!(golive_report::render_markdown(&report).contains("live/payload-limit"));
-    assert!(golive_report::render_html(&report).contains("live/correlation-id"));
+    let html = golive_report::render_html(&report);
+    assert!(html.contains("live/correlation-id"));
+    assert!(
+        html.contains("Latency under load"),
+        "the latency table is in the HTML report"
+    );
     let _ = golive_report::render_github(&report);
 }
 
@@ -203,4 +225,35 @@ fn load_requests_are_counted_against_the_same_budget() {
         http.take_log().is_empty(),
         "load requests are not logged one by one"
     );
+}
+
+#[test]
+fn a_load_takes_its_requests_from_the_run_budget_up_front() {
+    let server = start(Kind::Good);
+    // 10 rps for 2 s: 20 requests reserved, within a budget of 25.
+    let mut c = config("budget = 25\n");
+    c.select = vec!["live/latency".into()];
+    let (report, sent) = probe(&server.url(), &c);
+    assert_eq!(status(&report, "live/latency"), Status::Pass);
+    assert_eq!(sent, 20);
+    assert_eq!(
+        server.requests(),
+        20,
+        "what was reserved and not sent is given back"
+    );
+    // A budget of 15 leaves fewer than the 20 a load needs: an error, nothing sent.
+    let server = start(Kind::Good);
+    let mut c = config("budget = 15\n");
+    c.select = vec!["live/latency".into()];
+    let (report, sent) = probe(&server.url(), &c);
+    assert_eq!(status(&report, "live/latency"), Status::Error);
+    let reason = report
+        .check("live/latency")
+        .and_then(|c| c.reason.clone())
+        .unwrap_or_default();
+    assert!(
+        reason.contains("budget (15 requests) is used up"),
+        "{reason}"
+    );
+    assert_eq!((sent, server.requests()), (0, 0));
 }

@@ -15,7 +15,8 @@ fn golive() -> Command {
     cmd
 }
 
-/// A folder with a golive.toml that keeps live/keepalive short (1 s load-balancer timeout).
+/// A folder with a golive.toml that keeps live/keepalive short (1 s load-balancer timeout) and
+/// live/latency's load short (10 rps for 2 s).
 fn repo(extra: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let write = |path: &str, text: &str| {
@@ -23,7 +24,10 @@ fn repo(extra: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(p, text).expect("write");
     };
-    write("golive.toml", "[probe]\nlb_idle_timeout_s = 1\n");
+    write(
+        "golive.toml",
+        "[probe]\nlb_idle_timeout_s = 1\nlatency = { rps = 10, duration_s = 2, p95_ms = 100 }\n",
+    );
     for (path, text) in extra {
         write(path, text);
     }
@@ -75,7 +79,7 @@ fn probe_of_a_good_service_exits_0_and_a_flawed_one_exits_1() {
         .filter(|c| c["status"] == "fail")
         .filter_map(|c| c["id"].as_str())
         .collect();
-    assert_eq!(failing.len(), 6, "{failing:?}");
+    assert_eq!(failing.len(), 9, "{failing:?}");
 }
 
 #[test]

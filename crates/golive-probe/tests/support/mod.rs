@@ -19,16 +19,19 @@ use tokio::net::{TcpListener, TcpStream};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Health (/healthz, and /internal/ready as a readinessProbe would name it), metrics, 404s, JSON 400 on malformed bodies, 413 over 1 MiB, echoes X-Request-ID,
-    /// security headers, 75 s keep-alive.
+    /// security headers, 75 s keep-alive, a rate limit on `GET /` (a token bucket of 10
+    /// refilled at 20 per second: 429 with `Retry-After: 1` beyond).
     Good,
     /// A static site behind redirects: /health redirects (within the host) to /health/, / to
-    /// another host, every POST is 405, every answer says `Connection: close`.
+    /// another host, every POST is 405, every answer says `Connection: close`; /metrics does not
+    /// parse (an unclosed label set).
     Odd,
     /// An HTTP/1.0 server like Python's http.server: 501 for every POST, one answer per
     /// connection (no `Connection` header).
     Legacy,
     /// Unhealthy, 200 for unknown paths, 500 with a stack trace on bad JSON, a version banner,
-    /// accepts 10 MiB bodies, no request id, no security headers, 1 s keep-alive.
+    /// accepts 10 MiB bodies, no request id, no security headers, 1 s keep-alive, metrics with a
+    /// summary only and raw ids in a `path` label, a slow `GET /` (120 ms), no rate limit.
     Flawed,
 }
 
@@ -67,6 +70,7 @@ pub fn start(kind: Kind) -> TestServer {
     let addr = listener.local_addr().expect("local addr");
     let requests = Arc::new(AtomicU32::new(0));
     let counter = requests.clone();
+    let bucket = Arc::new(Bucket::new());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -80,7 +84,7 @@ pub fn start(kind: Kind) -> TestServer {
                     let Ok((stream, _)) = listener.accept().await else {
                         continue;
                     };
-                    tokio::spawn(serve(stream, kind, counter.clone()));
+                    tokio::spawn(serve(stream, kind, counter.clone(), bucket.clone()));
                 }
             };
             tokio::select! {
@@ -115,7 +119,40 @@ impl Req {
 
 const MIB: usize = 1024 * 1024;
 
-async fn serve(mut stream: TcpStream, kind: Kind, counter: Arc<AtomicU32>) {
+/// The good server's rate limit on `GET /`: a token bucket of 10, refilled at 20 per second.
+pub struct Bucket {
+    state: std::sync::Mutex<(f64, std::time::Instant)>,
+}
+
+impl Bucket {
+    const CAPACITY: f64 = 10.0;
+    const PER_SECOND: f64 = 20.0;
+
+    fn new() -> Bucket {
+        Bucket {
+            state: std::sync::Mutex::new((Self::CAPACITY, std::time::Instant::now())),
+        }
+    }
+
+    fn take(&self) -> bool {
+        let mut s = match self.state.lock() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        let now = std::time::Instant::now();
+        let tokens =
+            (s.0 + now.duration_since(s.1).as_secs_f64() * Self::PER_SECOND).min(Self::CAPACITY);
+        *s = (tokens, now);
+        if tokens >= 1.0 {
+            s.0 -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn serve(mut stream: TcpStream, kind: Kind, counter: Arc<AtomicU32>, bucket: Arc<Bucket>) {
     let idle = match kind {
         Kind::Good | Kind::Odd | Kind::Legacy => Duration::from_secs(75),
         Kind::Flawed => Duration::from_secs(1),
@@ -191,8 +228,42 @@ async fn serve(mut stream: TcpStream, kind: Kind, counter: Arc<AtomicU32>) {
             || req
                 .header("connection")
                 .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        let (status, ctype, out) = route(kind, &req, &body);
-        let response = respond(kind, &req, status, ctype, &out, close);
+        let path = req.path.split('?').next().unwrap_or("/");
+        if kind == Kind::Flawed && req.method == "GET" && path == "/" {
+            // A slow page: live/latency fails.
+            tokio::time::sleep(Duration::from_millis(120)).await;
+        }
+        // The raw keep-alive request of live/keepalive (it says `Connection: keep-alive`; reqwest
+        // does not) is not limited, so that its answer does not depend on the burst before it.
+        let raw_keepalive = req
+            .header("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("keep-alive"));
+        let limited = kind == Kind::Good
+            && req.method == "GET"
+            && path == "/"
+            && !raw_keepalive
+            && !bucket.take();
+        let (status, ctype, out) = if limited {
+            (
+                429,
+                "application/json",
+                b"{\"error\":\"too many requests\"}".to_vec(),
+            )
+        } else {
+            route(kind, &req, &body)
+        };
+        let mut response = respond(kind, &req, status, ctype, &out, close);
+        if limited {
+            // `Retry-After` goes into the head, before its blank line.
+            let head_end = response
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .unwrap_or(0);
+            response.splice(
+                head_end + 2..head_end + 2,
+                b"Retry-After: 1\r\n".iter().copied(),
+            );
+        }
         if stream.write_all(&response).await.is_err() || close {
             return;
         }
@@ -214,6 +285,11 @@ fn route(kind: Kind, req: &Req, body: &[u8]) -> (u16, &'static str, Vec<u8>) {
         (Kind::Odd, "GET", "/health/") => {
             (200, "application/json", b"{\"status\":\"UP\"}".to_vec())
         }
+        (Kind::Odd, "GET", "/metrics") => (
+            200,
+            "text/plain; version=0.0.4",
+            b"# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\" 3\n".to_vec(),
+        ),
         (Kind::Odd, "POST", _) => (405, "text/plain", b"method not allowed".to_vec()),
         (Kind::Odd, _, _) => (404, "text/plain", b"not found".to_vec()),
         (Kind::Good, "GET", "/healthz" | "/internal/ready") => {
@@ -222,6 +298,11 @@ fn route(kind: Kind, req: &Req, body: &[u8]) -> (u16, &'static str, Vec<u8>) {
         (Kind::Flawed, "GET", "/healthz") => {
             (503, "application/json", b"{\"status\":\"down\"}".to_vec())
         }
+        (Kind::Flawed, "GET", "/metrics") => (
+            200,
+            "text/plain; version=0.0.4",
+            FLAWED_METRICS.as_bytes().to_vec(),
+        ),
         (_, "GET", "/metrics") => (
             200,
             "text/plain; version=0.0.4",
@@ -279,6 +360,7 @@ fn respond(kind: Kind, req: &Req, status: u16, ctype: &str, body: &[u8], close: 
         404 => "Not Found",
         405 => "Method Not Allowed",
         413 => "Payload Too Large",
+        429 => "Too Many Requests",
         501 => "Unsupported method",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
@@ -313,6 +395,9 @@ fn respond(kind: Kind, req: &Req, status: u16, ctype: &str, body: &[u8], close: 
 
 const METRICS: &str = "# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\",method=\"GET\"} 12\n# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\nhttp_request_duration_seconds_bucket{le=\"0.1\"} 10\nhttp_request_duration_seconds_bucket{le=\"+Inf\"} 12\nhttp_request_duration_seconds_sum 0.6\nhttp_request_duration_seconds_count 12\n";
 
+/// A summary only (no histogram), and a `path` label with raw ids.
+const FLAWED_METRICS: &str = "# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\",method=\"GET\",path=\"/orders/1041\"} 3\nhttp_requests_total{code=\"200\",method=\"GET\",path=\"/orders/1042\"} 1\n# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds summary\nhttp_request_duration_seconds{quantile=\"0.5\"} 0.05\nhttp_request_duration_seconds{quantile=\"0.99\"} 0.2\nhttp_request_duration_seconds_sum 0.4\nhttp_request_duration_seconds_count 4\n";
+
 const TRACEBACK: &str = "Traceback (most recent call last):\n  File \"/app/server.py\", line 42, in create_order\n    payload = json.loads(request.data)\njson.decoder.JSONDecodeError: Expecting value: line 1 column 17 (char 16)\n";
 
 pub fn options() -> RunOptions {
@@ -325,7 +410,9 @@ pub fn options() -> RunOptions {
 
 /// A configuration for tests: a 2 s load-balancer idle timeout keeps live/keepalive short.
 pub fn config(extra: &str) -> Config {
-    let text = format!("[probe]\nlb_idle_timeout_s = 2\ntimeout_ms = 5000\n{extra}");
+    let text = format!(
+        "[probe]\nlb_idle_timeout_s = 2\ntimeout_ms = 5000\nlatency = {{ rps = 10, duration_s = 2, p95_ms = 50 }}\n{extra}"
+    );
     Config::parse(&text, "golive.toml", &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -369,7 +456,14 @@ pub fn normalise(text: &str) -> String {
     let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap_or_else(|e| panic!("{e}"));
     let ms = regex::Regex::new(r"\b\d+ ms\b").unwrap_or_else(|e| panic!("{e}"));
     let secs = regex::Regex::new(r"\b\d+\.\d s\b").unwrap_or_else(|e| panic!("{e}"));
+    let rps = regex::Regex::new(r"\b\d+\.\d rps\b").unwrap_or_else(|e| panic!("{e}"));
     let text = port.replace_all(text, "127.0.0.1:PORT");
+    let text = rps.replace_all(&text, "N.N rps");
+    // How many of a burst a token bucket refuses depends on timing: keep that it did.
+    let limited = regex::Regex::new(r"200 ×\d+, 429 ×\d+").unwrap_or_else(|e| panic!("{e}"));
+    let text = limited.replace_all(&text, "200 ×N, 429 ×N");
+    let first = regex::Regex::new(r"\d+ × 429 from answer \d+").unwrap_or_else(|e| panic!("{e}"));
+    let text = first.replace_all(&text, "N × 429 from answer N");
     let text = ms.replace_all(&text, "N ms");
     secs.replace_all(&text, "N.N s").into_owned()
 }
