@@ -98,7 +98,7 @@ impl CustomCheckConfig {
 /// stop_5xx_rate = 0.2          # stop at the first sign of overload
 /// latency = { rps = 20, duration_s = 10, concurrency = 4, p95_ms = 500, max_error_rate = 0.01 }
 /// headers = { Authorization = "Bearer ..." }   # sent with every request, never printed
-/// ca_file = "internal-ca.pem"  # PEM roots to trust for https targets (internal CAs)
+/// ca_file = "internal-ca.pem"  # PEM roots to trust for https targets (internal CAs), relative to golive.toml
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeConfig {
@@ -262,6 +262,13 @@ impl Config {
             suggestion: None,
         })?;
         let mut config = Config::parse(&text, &path.display().to_string(), known_checks)?;
+        // Paths in golive.toml are relative to the file, wherever golive runs from.
+        if let (Some(ca), Some(dir)) = (&config.probe.ca_file, path.parent())
+            && Path::new(ca).is_relative()
+            && !dir.as_os_str().is_empty()
+        {
+            config.probe.ca_file = Some(dir.join(ca).display().to_string());
+        }
         config.source = Some(path.to_path_buf());
         Ok(config)
     }
@@ -1429,6 +1436,21 @@ keywords = ["acme_"]
             vec![("Authorization".into(), "Bearer x".into())]
         );
         assert_eq!(Config::default().probe.budget, 400);
+    }
+
+    #[test]
+    fn probe_ca_file_is_relative_to_golive_toml() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("golive.toml");
+        std::fs::write(&path, "[probe]\nca_file = \"certs/ca.pem\"\n").expect("write");
+        let config = Config::load(&path, &[]).expect("valid");
+        assert_eq!(
+            config.probe.ca_file,
+            Some(dir.path().join("certs/ca.pem").display().to_string())
+        );
+        std::fs::write(&path, "[probe]\nca_file = \"/etc/ssl/ca.pem\"\n").expect("write");
+        let config = Config::load(&path, &[]).expect("valid");
+        assert_eq!(config.probe.ca_file.as_deref(), Some("/etc/ssl/ca.pem"));
     }
 
     #[test]
